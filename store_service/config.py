@@ -1,0 +1,83 @@
+"""The store's settings, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///plant_store.db"
+DEFAULT_LISTEN = "127.0.0.1:50051"
+MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
+TRUTHY = frozenset({"1", "true", "yes", "y"})
+
+
+def normalise_database_url(url: str) -> str:
+    """Selects the async driver for the plain URL forms operators usually write."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _retention_days(raw: str | None) -> int:
+    try:
+        days = int((raw or "").strip())
+    except ValueError:
+        return 30
+    return max(days, 0)
+
+
+def _nonblank(raw: str | None, default: str) -> str:
+    value = (raw or "").strip()
+    return value or default
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # "memory": a fresh in-memory SQLite database, migrated at start-up, gone at exit.
+    persistence_mode: str = "db"
+    listen: str = DEFAULT_LISTEN
+    auth_token: str | None = None
+    shutdown_grace_seconds: float = 10.0
+    end_retention_days: int = 30
+    issue_gst_invoice: bool = True
+    seller_gstin: str | None = None
+    seller_state_code: str = "27"
+    seller_legal_name: str = "WAOOAW"
+    razorpay_key_secret: str | None = None
+    razorpay_webhook_secret: str | None = None
+    db_pool_size: int = 10
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.persistence_mode == "memory":
+            return MEMORY_DATABASE_URL
+        return normalise_database_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> StoreSettings:
+        env = os.environ if env is None else env
+        mode = (env.get("PERSISTENCE_MODE") or "db").strip().lower()
+        if mode not in ("db", "memory"):
+            raise ValueError(f"PERSISTENCE_MODE must be 'db' or 'memory', not {mode!r}")
+        return cls(
+            database_url=_nonblank(env.get("DATABASE_URL"), DEFAULT_DATABASE_URL),
+            persistence_mode=mode,
+            listen=_nonblank(env.get("PLANT_STORE_LISTEN"), DEFAULT_LISTEN),
+            auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
+            shutdown_grace_seconds=float(env.get("STORE_SHUTDOWN_GRACE_SECONDS") or 10.0),
+            end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),
+            issue_gst_invoice=(env.get("ISSUE_GST_INVOICE") or "true").strip().lower() in TRUTHY,
+            seller_gstin=(env.get("SELLER_GSTIN") or "").strip() or None,
+            seller_state_code=_nonblank(env.get("SELLER_GST_STATE_CODE"), "27"),
+            seller_legal_name=_nonblank(env.get("SELLER_LEGAL_NAME"), "WAOOAW"),
+            razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip() or None,
+            razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
+            db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 10),
+        )

@@ -1,0 +1,1 @@
+"""Database access: column types, table models, engines and migrations."""
