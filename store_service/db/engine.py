@@ -48,5 +48,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         "max_overflow": pool_size,
         "pool_pre_ping": False,
         "pool_recycle": 1800,
+        # Fail fast when the server is down, so callers get UNAVAILABLE instead of a hang.
+        "connect_args": {"timeout": 5},
     }
     return create_async_engine(url, **options)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import migrations
+from store_service.db.engine import create_engine
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -49,3 +50,30 @@ async def migrate(engine: AsyncEngine, action: str = "upgrade", revision: str = 
     """Upgrades (or downgrades) the engine's database in one transaction."""
     async with engine.begin() as connection:
         await connection.run_sync(_run, action, revision)
+
+
+class SchemaAhead(RuntimeError):
+    """The database was migrated by newer code than this one."""
+
+
+async def migrate_database(url: str, action: str = "upgrade", revision: str = "head") -> str:
+    """Migrates the database at `url`; refuses a database whose revision this code does not know."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            before = await current_revision(connection)
+        known = {
+            script.revision
+            for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        }
+        if before is not None and before not in known:
+            raise SchemaAhead(
+                f"database revision {before!r} is unknown to this code (newer?); "
+                "refusing to migrate"
+            )
+        await migrate(engine, action, revision)
+        async with engine.connect() as connection:
+            after = await current_revision(connection)
+    finally:
+        await engine.dispose()
+    return f"database migrated: {before or 'empty'} -> {after or 'empty'}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -50,7 +51,10 @@ def _one_of(column: str, *values: str) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDocument}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONDocument,
+    }
 
 
 class AgentType(Base):
@@ -101,7 +105,9 @@ class Subscription(Base):
     __table_args__ = (
         CheckConstraint(_one_of("status", "pending_payment", "active", "canceled"), name="status"),
         Index("ix_subscriptions_customer", "customer_id", "current_period_end"),
-        Index("ix_subscriptions_period_end", "status", "cancel_at_period_end", "current_period_end"),
+        Index(
+            "ix_subscriptions_period_end", "status", "cancel_at_period_end", "current_period_end"
+        ),
     )
 
 
@@ -166,7 +172,9 @@ class HiredInstance(Base):
 
     __table_args__ = (
         CheckConstraint(
-            _one_of("trial_status", "not_started", "active", "ended_converted", "ended_not_converted"),
+            _one_of(
+                "trial_status", "not_started", "active", "ended_converted", "ended_not_converted"
+            ),
             name="trial_status",
         ),
         Index("ix_hired_instances_customer", "customer_id"),
@@ -271,9 +279,7 @@ class EnforcementDenial(Base):
     correlation_id: Mapped[str] = mapped_column(Text)
     denied_at: Mapped[datetime]
 
-    __table_args__ = (
-        Index("ix_enforcement_denials_deliverable", "deliverable_id", "denial_id"),
-    )
+    __table_args__ = (Index("ix_enforcement_denials_deliverable", "deliverable_id", "denial_id"),)
 
 
 class TrialTransition(Base):
@@ -288,9 +294,7 @@ class TrialTransition(Base):
     cause: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime]
 
-    __table_args__ = (
-        Index("ix_trial_transitions_instance", "hired_instance_id", "transition_id"),
-    )
+    __table_args__ = (Index("ix_trial_transitions_instance", "hired_instance_id", "transition_id"),)
 
 
 class Receipt(Base):
@@ -377,3 +381,8 @@ class NotificationEvent(Base):
             sqlite_where=text("delivered_at IS NULL"),
         ),
     )
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a mapping, for statements that need no ORM objects."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,43 @@
+"""The adapter's composition root: create_app() builds the FastAPI app for given settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from http_adapter.config import AdapterSettings
+from http_adapter.errors import install_error_handlers
+from http_adapter.responses import JsonResponse
+from http_adapter.routes import agent_types, agent_types_db
+from http_adapter.store_client import StoreClient
+
+ROUTERS = (agent_types.router, agent_types_db.router)
+
+
+def create_app(settings: AdapterSettings | None = None) -> FastAPI:
+    settings = settings or AdapterSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One channel per process, opened here so it lives on the serving event loop.
+        app.state.store = StoreClient(
+            settings.store_target, settings.store_deadline_seconds, settings.store_auth_token
+        )
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    app = FastAPI(
+        title="Plant Phase-1 REST API",
+        version="1.0.0",
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

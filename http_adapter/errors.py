@@ -1,0 +1,198 @@
+"""Every error the adapter sends, decided in one place.
+
+Store failures arrive as gRPC statuses carrying google.rpc.ErrorInfo. A known `reason` maps to the
+contract's HTTP status and detail text (REASONS); otherwise the gRPC code decides (CODES). The
+adapter never parses status message text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from google.rpc import error_details_pb2, status_pb2
+from starlette.responses import Response
+
+from http_adapter.correlation import correlation_id
+from http_adapter.responses import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+ERRORS_BASE = "https://waooaw.com/errors/"
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """FastAPI's plain `{"detail": ...}` body; `{name}` fields come from ErrorInfo metadata."""
+
+    status: int
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An RFC 7807 body with the contract's members."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDenial:
+    """The RFC 7807 403 of a policy denial; `details` keys come from metadata in this order."""
+
+    detail_keys: tuple[str, ...]
+
+
+INTERNAL = Problem(
+    500,
+    "internal-server-error",
+    "Internal Server Error",
+    "An unexpected error occurred. Please try again later.",
+)
+UNAVAILABLE = Problem(
+    503,
+    "service-unavailable",
+    "Service Unavailable",
+    "The service is temporarily unavailable. Please try again later.",
+)
+TIMEOUT = Problem(504, "gateway-timeout", "Gateway Timeout", "The service did not answer in time.")
+
+REASONS: dict[str, Plain | PolicyDenial] = {
+    "AGENT_TYPE_ID_REQUIRED": Plain(400, "agent_type_id is required"),
+    "AGENT_TYPE_ID_MISMATCH": Plain(400, "agent_type_id mismatch"),
+    "AGENT_TYPE_NOT_FOUND": Plain(404, "Agent type not found"),
+    "AGENT_TYPE_VERSION_EXISTS": Plain(
+        400, "Agent type {agent_type_id} version {version} already exists"
+    ),
+    "IDEMPOTENCY_KEY_REUSED": Plain(409, "Idempotency-Key reuse with different payload."),
+    "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
+    "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
+}
+
+# What a status without a known reason becomes: unreachable or overloaded stores are 503, a
+# passed deadline is 504, and anything else is a fault the client cannot fix.
+CODES: dict[grpc.StatusCode, Problem] = {
+    grpc.StatusCode.OK: INTERNAL,
+    grpc.StatusCode.CANCELLED: INTERNAL,
+    grpc.StatusCode.UNKNOWN: INTERNAL,
+    grpc.StatusCode.INVALID_ARGUMENT: INTERNAL,
+    grpc.StatusCode.DEADLINE_EXCEEDED: TIMEOUT,
+    grpc.StatusCode.NOT_FOUND: INTERNAL,
+    grpc.StatusCode.ALREADY_EXISTS: INTERNAL,
+    grpc.StatusCode.PERMISSION_DENIED: INTERNAL,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: UNAVAILABLE,
+    grpc.StatusCode.FAILED_PRECONDITION: INTERNAL,
+    grpc.StatusCode.ABORTED: INTERNAL,
+    grpc.StatusCode.OUT_OF_RANGE: INTERNAL,
+    grpc.StatusCode.UNIMPLEMENTED: INTERNAL,
+    grpc.StatusCode.INTERNAL: INTERNAL,
+    grpc.StatusCode.UNAVAILABLE: UNAVAILABLE,
+    grpc.StatusCode.DATA_LOSS: INTERNAL,
+    grpc.StatusCode.UNAUTHENTICATED: INTERNAL,
+}
+
+
+def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | None:
+    for key, value in error.trailing_metadata() or ():
+        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return info
+    return None
+
+
+def problem_response(request: Request, problem: Problem, **extra: Any) -> Response:
+    body = {
+        "type": ERRORS_BASE + problem.slug,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": request.url.path,
+        "correlation_id": correlation_id(request),
+        **extra,
+    }
+    return JsonResponse(body, status_code=problem.status)
+
+
+def _policy_response(
+    request: Request, reason: str, rule: PolicyDenial, info: error_details_pb2.ErrorInfo
+) -> Response:
+    denial = Problem(
+        403,
+        "policy-enforcement-denied",
+        "Policy Enforcement Denied",
+        "Policy denied deliverable execution",
+    )
+    details = {key: info.metadata[key] for key in rule.detail_keys if key in info.metadata}
+    return problem_response(request, denial, reason=reason.lower(), details=details)
+
+
+def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Response:
+    info = error_info(error)
+    rule = REASONS.get(info.reason) if info is not None else None
+    if info is not None and isinstance(rule, Plain):
+        detail = rule.detail.format_map(dict(info.metadata))
+        return JsonResponse({"detail": detail}, status_code=rule.status)
+    if info is not None and isinstance(rule, PolicyDenial):
+        return _policy_response(request, info.reason, rule, info)
+    problem = CODES[error.code()]
+    if problem is INTERNAL:
+        logger.error("store call failed: %s %s", error.code().name, error.details())
+    return problem_response(request, problem)
+
+
+def _violation(error: Any) -> str:
+    location = " -> ".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']}"
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    violations = [_violation(error) for error in exc.errors()]
+    problem = Problem(
+        422,
+        "validation-error",
+        "Request Validation Error",
+        f"Request validation failed: {len(violations)} error(s)",
+    )
+    return problem_response(request, problem, violations=violations)
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, grpc.aio.AioRpcError)
+    return store_error_response(request, exc)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, INTERNAL)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ContractError, _contract_error)
+    app.add_exception_handler(grpc.aio.AioRpcError, _store_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+class ContractError(Exception):
+    """An error the adapter itself answers with the contract's plain body (edge checks only)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def _contract_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ContractError)
+    return JsonResponse({"detail": exc.detail}, status_code=exc.status)

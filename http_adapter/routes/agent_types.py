@@ -1,0 +1,47 @@
+"""/api/v1/agent-types: the current agent type catalog (contract 4.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from plant.store.v1 import catalog_pb2 as pb
+
+from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.schemas.agent_types import AgentTypeDefinition
+from store_service.wire.agent_types import to_document, to_message
+
+router = APIRouter(prefix="/api/v1/agent-types", tags=["agent-types"])
+
+
+def definitions(response: Any) -> list[dict[str, Any]]:
+    return [to_document(definition) for definition in response.agent_types]
+
+
+def definition_message(body: AgentTypeDefinition) -> pb.AgentTypeDefinition:
+    return to_message(body.model_dump())
+
+
+@router.get("")
+@router.get("/", include_in_schema=False)
+async def list_agent_types(store: Store, cid: CorrelationId) -> list[dict[str, Any]]:
+    response = await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid)
+    return definitions(response)
+
+
+@router.get("/{agent_type_id}")
+async def get_agent_type(agent_type_id: str, store: Store, cid: CorrelationId) -> dict[str, Any]:
+    request = pb.GetAgentTypeRequest(agent_type_id=agent_type_id)
+    response = await store.call(store.catalog.GetAgentType, request, cid)
+    return to_document(response.agent_type)
+
+
+@router.put("/{agent_type_id}")
+async def put_agent_type(
+    agent_type_id: str, body: AgentTypeDefinition, store: Store, cid: CorrelationId
+) -> dict[str, Any]:
+    request = pb.PutAgentTypeRequest(
+        agent_type_id=agent_type_id, agent_type=definition_message(body)
+    )
+    response = await store.call(store.catalog.PutAgentType, request, cid)
+    return to_document(response.agent_type)

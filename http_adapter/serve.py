@@ -1,0 +1,22 @@
+"""Serves the adapter with uvicorn at PLANT_HTTP_LISTEN."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from http_adapter.app import create_app
+from http_adapter.config import AdapterSettings, split_host_port
+
+
+def serve_http() -> None:
+    settings = AdapterSettings.from_env()
+    host, port = split_host_port(settings.http_listen)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        access_log=False,
+    )

@@ -1,0 +1,47 @@
+"""The adapter's one gRPC channel to the store, and typed stubs that carry per-call metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from plant.store.v1 import (
+    billing_pb2_grpc,
+    catalog_pb2_grpc,
+    deliverables_pb2_grpc,
+    events_pb2_grpc,
+    hiring_pb2_grpc,
+)
+
+R = TypeVar("R")
+
+CHANNEL_OPTIONS = (
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 10_000),
+    # Spread calls over every address the target resolves to (several store replicas).
+    ("grpc.lb_policy_name", "round_robin"),
+)
+
+
+class StoreClient:
+    """Owns the channel; `call` adds the deadline, correlation id and credentials to each RPC."""
+
+    def __init__(self, target: str, deadline_seconds: float, auth_token: str | None) -> None:
+        self.channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        self.deadline_seconds = deadline_seconds
+        self._auth = (("authorization", f"Bearer {auth_token}"),) if auth_token else ()
+        self.catalog = catalog_pb2_grpc.CatalogServiceStub(self.channel)
+        self.billing = billing_pb2_grpc.BillingServiceStub(self.channel)
+        self.hiring = hiring_pb2_grpc.HiringServiceStub(self.channel)
+        self.deliverables = deliverables_pb2_grpc.DeliverablesServiceStub(self.channel)
+        self.events = events_pb2_grpc.EventsServiceStub(self.channel)
+
+    async def call(
+        self, method: Callable[..., Awaitable[R]], request: Any, correlation_id: str
+    ) -> R:
+        metadata = (("x-correlation-id", correlation_id), *self._auth)
+        return await method(request, timeout=self.deadline_seconds, metadata=metadata)
+
+    async def close(self) -> None:
+        await self.channel.close()

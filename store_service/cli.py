@@ -1,0 +1,101 @@
+"""The `plant-store` command: serve the store or the adapter, migrate, and run jobs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from store_service.config import StoreSettings
+from store_service.logging_context import configure_logging
+
+
+def _serve_store(_args: argparse.Namespace) -> int:
+    from store_service.server import serve
+
+    _run_async(serve(StoreSettings.from_env()))
+    return 0
+
+
+def _serve_http(_args: argparse.Namespace) -> int:
+    from http_adapter.serve import serve_http
+
+    serve_http()
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from store_service.db.migrate import migrate_database
+
+    settings = StoreSettings.from_env()
+    if settings.persistence_mode == "memory":
+        print("PERSISTENCE_MODE=memory: the store migrates its own database at start-up")
+        return 0
+    message = asyncio.run(
+        migrate_database(settings.effective_database_url, args.action, args.revision)
+    )
+    print(message)
+    return 0
+
+
+def _run_both(_args: argparse.Namespace) -> int:
+    """Runs store and adapter as two processes; Ctrl-C (or SIGTERM) stops both."""
+    command = [sys.executable, "-m", "store_service.cli"]
+    store = subprocess.Popen([*command, "serve"])
+    adapter = subprocess.Popen([*command, "http"])
+    children = (adapter, store)
+
+    def stop(_signum: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while all(child.poll() is None for child in children):
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    stop(signal.SIGTERM, None)
+    codes = [child.wait() for child in children]
+    return max(abs(code) for code in codes) if any(codes) else 0
+
+
+def _run_async(coroutine: object) -> None:
+    try:
+        import uvloop
+
+        uvloop.run(coroutine)  # type: ignore[arg-type]
+    except ImportError:
+        asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plant-store", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the gRPC store").set_defaults(func=_serve_store)
+    commands.add_parser("http", help="serve the REST adapter").set_defaults(func=_serve_http)
+    commands.add_parser("run", help="serve store and adapter together").set_defaults(func=_run_both)
+    migrate = commands.add_parser("migrate", help="migrate the database (DATABASE_URL)")
+    migrate.add_argument("action", nargs="?", choices=("upgrade", "downgrade"), default="upgrade")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(func=_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

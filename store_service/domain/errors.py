@@ -1,0 +1,52 @@
+"""Domain errors: each carries a kind (how bad), a stable reason (what) and a human message."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorKind(Enum):
+    INVALID_ARGUMENT = "invalid_argument"
+    NOT_FOUND = "not_found"
+    ALREADY_EXISTS = "already_exists"
+    FAILED_PRECONDITION = "failed_precondition"
+    PERMISSION_DENIED = "permission_denied"
+    ABORTED = "aborted"
+    UNAVAILABLE = "unavailable"
+
+
+class DomainError(Exception):
+    """A rule said no. `reason` is stable (UPPER_SNAKE_CASE) and is what clients switch on."""
+
+    def __init__(
+        self, kind: ErrorKind, reason: str, message: str, metadata: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.reason = reason
+        self.message = message
+        self.metadata = metadata or {}
+
+
+def invalid(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.INVALID_ARGUMENT, reason, message, metadata)
+
+
+def not_found(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.NOT_FOUND, reason, message, metadata)
+
+
+def already_exists(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.ALREADY_EXISTS, reason, message, metadata)
+
+
+def failed_precondition(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.FAILED_PRECONDITION, reason, message, metadata)
+
+
+def permission_denied(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.PERMISSION_DENIED, reason, message, metadata)
+
+
+def aborted(reason: str, message: str, **metadata: str) -> DomainError:
+    return DomainError(ErrorKind.ABORTED, reason, message, metadata)

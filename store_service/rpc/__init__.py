@@ -1,0 +1,1 @@
+"""The gRPC surface: servicers that translate between protobuf and the use cases."""

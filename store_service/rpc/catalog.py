@@ -1,0 +1,108 @@
+"""CatalogService: agent type definitions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from plant.store.v1 import catalog_pb2 as pb
+from plant.store.v1 import catalog_pb2_grpc
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.domain.agent_types import validate_definition
+from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.services import catalog
+from store_service.wire.agent_types import to_document, to_message
+
+Context = Any
+
+
+def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:
+    document = to_document(definition)
+    validate_definition(document)
+    return document
+
+
+class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
+    def __init__(self, units: UnitsOfWork) -> None:
+        self.units = units
+
+    async def ListAgentTypes(
+        self, request: pb.ListAgentTypesRequest, context: Context
+    ) -> pb.ListAgentTypesResponse:
+        documents = await self.units.read(catalog.list_agent_types)
+        return pb.ListAgentTypesResponse(agent_types=[to_message(d) for d in documents])
+
+    async def GetAgentType(
+        self, request: pb.GetAgentTypeRequest, context: Context
+    ) -> pb.GetAgentTypeResponse:
+        async def work(connection: AsyncConnection) -> dict[str, Any]:
+            return await catalog.get_agent_type(connection, request.agent_type_id)
+
+        return pb.GetAgentTypeResponse(agent_type=to_message(await self.units.read(work)))
+
+    async def PutAgentType(
+        self, request: pb.PutAgentTypeRequest, context: Context
+    ) -> pb.PutAgentTypeResponse:
+        document = _document(request.agent_type)
+
+        async def work(connection: AsyncConnection, now: datetime) -> pb.PutAgentTypeResponse:
+            stored = await catalog.put_agent_type(connection, request.agent_type_id, document, now)
+            return pb.PutAgentTypeResponse(agent_type=to_message(stored))
+
+        return await self.units.write(
+            "CatalogService.PutAgentType", request, pb.PutAgentTypeResponse, work
+        )
+
+    async def ListLatestAgentTypeVersions(
+        self, request: pb.ListLatestAgentTypeVersionsRequest, context: Context
+    ) -> pb.ListLatestAgentTypeVersionsResponse:
+        documents = await self.units.read(catalog.list_latest_versions)
+        return pb.ListLatestAgentTypeVersionsResponse(
+            agent_types=[to_message(d) for d in documents]
+        )
+
+    async def GetLatestAgentTypeVersion(
+        self, request: pb.GetLatestAgentTypeVersionRequest, context: Context
+    ) -> pb.GetLatestAgentTypeVersionResponse:
+        async def work(connection: AsyncConnection) -> dict[str, Any]:
+            return await catalog.get_latest_version(connection, request.agent_type_id)
+
+        document = await self.units.read(work)
+        return pb.GetLatestAgentTypeVersionResponse(agent_type=to_message(document))
+
+    async def CreateAgentTypeVersion(
+        self, request: pb.CreateAgentTypeVersionRequest, context: Context
+    ) -> pb.CreateAgentTypeVersionResponse:
+        document = _document(request.agent_type)
+
+        async def work(
+            connection: AsyncConnection, now: datetime
+        ) -> pb.CreateAgentTypeVersionResponse:
+            stored = await catalog.create_version(connection, document, now)
+            return pb.CreateAgentTypeVersionResponse(agent_type=to_message(stored))
+
+        return await self.units.write(
+            "CatalogService.CreateAgentTypeVersion",
+            request,
+            pb.CreateAgentTypeVersionResponse,
+            work,
+        )
+
+    async def UpdateAgentTypeVersion(
+        self, request: pb.UpdateAgentTypeVersionRequest, context: Context
+    ) -> pb.UpdateAgentTypeVersionResponse:
+        document = _document(request.agent_type)
+
+        async def work(
+            connection: AsyncConnection, now: datetime
+        ) -> pb.UpdateAgentTypeVersionResponse:
+            stored = await catalog.update_version(connection, request.agent_type_id, document, now)
+            return pb.UpdateAgentTypeVersionResponse(agent_type=to_message(stored))
+
+        return await self.units.write(
+            "CatalogService.UpdateAgentTypeVersion",
+            request,
+            pb.UpdateAgentTypeVersionResponse,
+            work,
+        )

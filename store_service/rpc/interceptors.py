@@ -1,0 +1,104 @@
+"""One server interceptor: caller authentication, correlation ids, and error-to-status mapping.
+
+Every servicer raises plain domain errors; this is the one place they become gRPC statuses.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from google.rpc import code_pb2
+from sqlalchemy.exc import DBAPIError
+
+from store_service.domain.errors import DomainError
+from store_service.logging_context import correlation_id
+from store_service.rpc.status import build_status, database_status, domain_status
+
+logger = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "x-correlation-id"
+AUTHORIZATION_HEADER = "authorization"
+HEALTH_SERVICE = "grpc.health.v1.Health"
+
+Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
+
+
+def _unauthenticated() -> grpc.Status:
+    return build_status(
+        code_pb2.UNAUTHENTICATED, "UNAUTHENTICATED", "Missing or invalid store credentials"
+    )
+
+
+def _guard(behavior: Behavior, cid: str, denied: bool) -> Behavior:
+    async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        if denied:
+            await context.abort_with_status(_unauthenticated())
+        token = correlation_id.set(cid)
+        try:
+            return await behavior(request, context)
+        except DomainError as error:
+            await context.abort_with_status(domain_status(error))
+        except (DBAPIError, OSError) as error:
+            await context.abort_with_status(database_status(error))
+        finally:
+            correlation_id.reset(token)
+
+    return guarded
+
+
+def _guard_stream(behavior: Any, denied: bool) -> Any:
+    async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        if denied:
+            await context.abort_with_status(_unauthenticated())
+        async for response in behavior(request, context):
+            yield response
+
+    return guarded
+
+
+class StoreInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, auth_token: str | None) -> None:
+        self._expected = f"Bearer {auth_token}".encode() if auth_token else None
+
+    def _denied(self, metadata: dict[str, str], method: str) -> bool:
+        if self._expected is None or method.startswith(f"/{HEALTH_SERVICE}/"):
+            return False
+        offered = metadata.get(AUTHORIZATION_HEADER, "").encode()
+        return not hmac.compare_digest(offered, self._expected)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        metadata = {
+            key: value
+            for key, value in handler_call_details.invocation_metadata or ()
+            if isinstance(value, str)
+        }
+        denied = self._denied(metadata, handler_call_details.method)
+        options = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
+        if handler.unary_unary:
+            cid = metadata.get(CORRELATION_HEADER, "-")
+            return grpc.unary_unary_rpc_method_handler(
+                _guard(handler.unary_unary, cid, denied), **options
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _guard_stream(handler.unary_stream, denied), **options
+            )
+        if handler.stream_stream:
+            return grpc.stream_stream_rpc_method_handler(
+                _guard_stream(handler.stream_stream, denied), **options
+            )
+        return handler

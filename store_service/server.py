@@ -1,0 +1,172 @@
+"""The store's composition root: database, servicers, health, reflection, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from types import ModuleType
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+from plant.store.v1 import (
+    billing_pb2,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    deliverables_pb2,
+    events_pb2,
+    hiring_pb2,
+    maintenance_pb2,
+)
+
+from store_service.config import StoreSettings
+from store_service.db.database import Database
+from store_service.db.migrate import current_revision, head_revision, migrate
+from store_service.rpc.catalog import CatalogServicer
+from store_service.rpc.interceptors import StoreInterceptor
+from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
+
+logger = logging.getLogger(__name__)
+
+API_MODULES: tuple[ModuleType, ...] = (
+    catalog_pb2,
+    billing_pb2,
+    hiring_pb2,
+    deliverables_pb2,
+    events_pb2,
+    maintenance_pb2,
+)
+HEALTH_PROBE_INTERVAL_SECONDS = 1.0
+HEALTH_PROBE_TIMEOUT_SECONDS = 2.0
+
+
+def plant_service_names() -> list[str]:
+    """Every service of the typed API, read from the generated descriptors."""
+    return [
+        service.full_name
+        for module in API_MODULES
+        for service in module.DESCRIPTOR.services_by_name.values()
+    ]
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+class StoreServer:
+    """A running store: serves until stop() is awaited."""
+
+    def __init__(self, settings: StoreSettings, database: Database, clock: Clock) -> None:
+        self.settings = settings
+        self.database = database
+        self.health = health_aio.HealthServicer()
+        self.server = grpc.aio.server(
+            interceptors=[StoreInterceptor(settings.auth_token)],
+            # Refuse to share a port: two stores on one address would split traffic silently.
+            options=[("grpc.so_reuseport", 0)],
+        )
+        units = UnitsOfWork(database, clock)
+        catalog_pb2_grpc.add_CatalogServiceServicer_to_server(CatalogServicer(units), self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            [
+                *plant_service_names(),
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ],
+            self.server,
+        )
+        self.port = self.server.add_insecure_port(settings.listen)
+        self._monitor: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._prepare_schema()
+        await self.server.start()
+        self._monitor = asyncio.create_task(self._watch_database())
+        logger.info("store listening on %s (port %d)", self.settings.listen, self.port)
+
+    async def _prepare_schema(self) -> None:
+        if self.settings.persistence_mode == "memory":
+            logger.warning(
+                "PERSISTENCE_MODE=memory: data lives in process memory and is LOST at exit"
+            )
+            await migrate(self.database.engine)
+            return
+        try:
+            async with self.database.engine.connect() as connection:
+                revision = await current_revision(connection)
+        except Exception as error:
+            logger.warning("database unreachable at start-up (%s); serving NOT_SERVING", error)
+            return
+        if revision != head_revision():
+            raise SchemaOutOfDate(
+                f"database schema is at {revision!r}, code expects {head_revision()!r}: "
+                "run `plant-store migrate` first"
+            )
+
+    async def _set_health(self, serving: bool) -> None:
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if serving
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ("", *plant_service_names()):
+            await self.health.set(name, status)
+
+    async def _database_answers(self) -> bool:
+        try:
+            await asyncio.wait_for(self.database.ping(), HEALTH_PROBE_TIMEOUT_SECONDS)
+        except Exception:
+            return False
+        return True
+
+    async def _watch_database(self) -> None:
+        serving: bool | None = None
+        while True:
+            answers = await self._database_answers()
+            if answers != serving:
+                serving = answers
+                await self._set_health(serving)
+                logger.log(
+                    logging.INFO if serving else logging.WARNING,
+                    "database %s",
+                    "answers: SERVING" if serving else "unreachable: NOT_SERVING",
+                )
+            await asyncio.sleep(HEALTH_PROBE_INTERVAL_SECONDS)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stops accepting calls, lets in-flight calls finish within the grace, then lets go."""
+        grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.database.dispose()
+
+
+def build_store(
+    settings: StoreSettings, database: Database | None = None, clock: Clock = utc_now
+) -> StoreServer:
+    if database is None:
+        database = Database.from_url(
+            settings.effective_database_url, pool_size=settings.db_pool_size
+        )
+    return StoreServer(settings, database, clock)
+
+
+async def serve(settings: StoreSettings) -> None:
+    """Runs the store until SIGTERM or SIGINT."""
+    store = build_store(settings)
+    await store.start()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    logger.info("shutting down: draining in-flight calls")
+    await store.stop()

@@ -1,0 +1,72 @@
+"""Request idempotency (AIP-155): the first answer to a write is stored with the write itself.
+
+A repeat carrying the same scope key gets that stored answer back; the same key with another
+request is refused. The reservation row is inserted first in the writing transaction, so two
+concurrent requests with one key serialise on the row's unique key: the second waits for the
+first to commit (and then replays it) or to roll back (and then does the work itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.db.dialect import upsert_insert
+from store_service.db.models import IdempotencyRecord, table_of
+from store_service.domain.errors import aborted
+
+records = table_of(IdempotencyRecord)
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    scope_key: str
+    fingerprint: str
+
+    @classmethod
+    def for_request(cls, method: str, request_id: str, request_bytes: bytes) -> IdempotencyKey:
+        """The generic key: the RPC's name and request id, fingerprinted by the request bytes."""
+        return cls(f"{method}::{request_id}", hashlib.sha256(request_bytes).hexdigest())
+
+
+async def reserve(connection: AsyncConnection, key: IdempotencyKey, now: datetime) -> bytes | None:
+    """Claims the key for this transaction; returns the stored answer if it was claimed before."""
+    claimed = await connection.execute(
+        upsert_insert(connection, records)
+        .values(scope_key=key.scope_key, fingerprint=key.fingerprint, response=None, created_at=now)
+        .on_conflict_do_nothing(index_elements=["scope_key"])
+        .returning(records.c.scope_key)
+    )
+    if claimed.first() is not None:
+        return None
+    row = (
+        await connection.execute(
+            select(records.c.fingerprint, records.c.response).where(
+                records.c.scope_key == key.scope_key
+            )
+        )
+    ).one()
+    if row.fingerprint != key.fingerprint:
+        raise aborted(
+            "IDEMPOTENCY_KEY_REUSED",
+            "Idempotency-Key reuse with different payload.",
+            scope_key=key.scope_key,
+        )
+    if row.response is None:
+        raise aborted(
+            "IDEMPOTENT_REQUEST_IN_PROGRESS",
+            "A request with this idempotency key is still in progress; retry later.",
+        )
+    stored: bytes = row.response
+    return stored
+
+
+async def complete(connection: AsyncConnection, key: IdempotencyKey, response: bytes) -> None:
+    """Stores the answer to replay; committed together with the work it answers."""
+    await connection.execute(
+        update(records).where(records.c.scope_key == key.scope_key).values(response=response)
+    )
