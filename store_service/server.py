@@ -81,9 +81,12 @@ class StoreServer:
         )
         self.port = self.server.add_insecure_port(settings.listen)
         self._monitor: asyncio.Task[None] | None = None
+        self._serving = False
 
     async def start(self) -> None:
         await self._prepare_schema()
+        self._serving = await self._database_answers()
+        await self._set_health(self._serving)
         await self.server.start()
         self._monitor = asyncio.create_task(self._watch_database())
         logger.info("store listening on %s (port %d)", self.settings.listen, self.port)
@@ -113,7 +116,8 @@ class StoreServer:
             if serving
             else health_pb2.HealthCheckResponse.NOT_SERVING
         )
-        for name in ("", *plant_service_names()):
+        # The overall status goes last: whoever sees it also sees every service's.
+        for name in (*plant_service_names(), ""):
             await self.health.set(name, status)
 
     async def _database_answers(self) -> bool:
@@ -124,18 +128,17 @@ class StoreServer:
         return True
 
     async def _watch_database(self) -> None:
-        serving: bool | None = None
         while True:
-            answers = await self._database_answers()
-            if answers != serving:
-                serving = answers
-                await self._set_health(serving)
-                logger.log(
-                    logging.INFO if serving else logging.WARNING,
-                    "database %s",
-                    "answers: SERVING" if serving else "unreachable: NOT_SERVING",
-                )
             await asyncio.sleep(HEALTH_PROBE_INTERVAL_SECONDS)
+            answers = await self._database_answers()
+            if answers != self._serving:
+                self._serving = answers
+                await self._set_health(answers)
+                logger.log(
+                    logging.INFO if answers else logging.WARNING,
+                    "database %s",
+                    "answers: SERVING" if answers else "unreachable: NOT_SERVING",
+                )
 
     async def stop(self, grace: float | None = None) -> None:
         """Stops accepting calls, lets in-flight calls finish within the grace, then lets go."""

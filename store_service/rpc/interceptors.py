@@ -50,17 +50,11 @@ def _guard(behavior: Behavior, cid: str, denied: bool) -> Behavior:
     return guarded
 
 
-def _guard_stream(behavior: Any, denied: bool) -> Any:
-    async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        if denied:
-            await context.abort_with_status(_unauthenticated())
-        async for response in behavior(request, context):
-            yield response
-
-    return guarded
+async def _deny(_request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    await context.abort_with_status(_unauthenticated())
 
 
-class StoreInterceptor(grpc.aio.ServerInterceptor):
+class StoreInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, auth_token: str | None) -> None:
         self._expected = f"Bearer {auth_token}".encode() if auth_token else None
 
@@ -93,12 +87,9 @@ class StoreInterceptor(grpc.aio.ServerInterceptor):
             return grpc.unary_unary_rpc_method_handler(
                 _guard(handler.unary_unary, cid, denied), **options
             )
+        if not denied:
+            return handler
+        # Streaming RPCs (health watch, reflection) need no mapping; only the gate applies.
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                _guard_stream(handler.unary_stream, denied), **options
-            )
-        if handler.stream_stream:
-            return grpc.stream_stream_rpc_method_handler(
-                _guard_stream(handler.stream_stream, denied), **options
-            )
-        return handler
+            return grpc.unary_stream_rpc_method_handler(_deny, **options)
+        return grpc.stream_stream_rpc_method_handler(_deny, **options)

@@ -28,6 +28,10 @@ CODES = {
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# "The database is not there right now": connection exceptions, shutdowns, start-up, missing
+# database, too many connections.
+UNREACHABLE_SQLSTATE_CLASS = "08"
+UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})
 
 
 def build_status(
@@ -48,15 +52,23 @@ def _sqlstate(error: DBAPIError) -> str | None:
     return str(state) if state else None
 
 
+def _unreachable(error: DBAPIError | OSError) -> bool:
+    if isinstance(error, OSError | InterfaceError | OperationalError):
+        return True
+    state = _sqlstate(error) or ""
+    return (
+        error.connection_invalidated
+        or state.startswith(UNREACHABLE_SQLSTATE_CLASS)
+        or state in UNREACHABLE_SQLSTATES
+    )
+
+
 def database_status(error: DBAPIError | OSError) -> grpc.Status:
     """A database failure: retryable when the database was unreachable or the race was lost."""
-    if isinstance(error, OSError | InterfaceError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    ):
-        return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
     if isinstance(error, DBAPIError) and _sqlstate(error) in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
-    if isinstance(error, OperationalError):
+    if _unreachable(error):
+        logger.warning("database unavailable: %s", error)
         return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
     logger.exception("database error", exc_info=error)
     return build_status(code_pb2.INTERNAL, "DATABASE_ERROR", "Database error")

@@ -25,7 +25,7 @@ def utc_now() -> datetime:
 def _fingerprint_bytes(request: Message) -> bytes:
     anonymous = type(request)()
     anonymous.CopyFrom(request)
-    anonymous.ClearField("request_id")  # type: ignore[arg-type]
+    anonymous.ClearField("request_id")
     return anonymous.SerializeToString(deterministic=True)
 
 

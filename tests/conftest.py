@@ -1,0 +1,73 @@
+"""Shared fixtures: isolated databases on both backends, a real store, the real adapter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+
+from store_service.server import StoreServer
+from tests.databases import PostgresDatabases, TestDatabases, sqlite_url
+from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+async def test_databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestDatabases]:
+    databases = TestDatabases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    await databases.close()
+
+
+@pytest.fixture
+async def postgres(test_databases: TestDatabases) -> PostgresDatabases:
+    """The PostgreSQL test server, for tests that need databases in particular states."""
+    return await test_databases.postgres_server()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, test_databases: TestDatabases, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A migrated database of its own for one test, on each backend."""
+    if request.param == "sqlite":
+        yield await test_databases.sqlite(tmp_path / "store.db")
+        return
+    async with test_databases.postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[StoreServer]:
+    async with running_store(store_settings(database_url)) as server:
+        yield server
+
+
+@pytest.fixture
+async def channel(store: StoreServer) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{store.port}") as opened:
+        yield opened
+
+
+@pytest.fixture
+async def http(store: StoreServer) -> AsyncIterator[httpx.AsyncClient]:
+    """The real adapter, wired to the real store."""
+    async with adapter_client(adapter_settings(store)) as client:
+        yield client
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_database_url(
+    request: pytest.FixtureRequest, test_databases: TestDatabases, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A database with no schema at all, on each backend."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "empty.db")
+        return
+    server = await test_databases.postgres_server()
+    async with server.fresh() as url:
+        yield url
