@@ -67,6 +67,12 @@ def _run_both(_args: argparse.Namespace) -> int:
     return max(abs(code) for code in codes) if any(codes) else 0
 
 
+def _health(args: argparse.Namespace) -> int:
+    from store_service.probe import probe
+
+    return 0 if probe(args.target, args.service) else 1
+
+
 def _run_async(coroutine: object) -> None:
     try:
         import uvloop
@@ -82,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="serve the gRPC store").set_defaults(func=_serve_store)
     commands.add_parser("http", help="serve the REST adapter").set_defaults(func=_serve_http)
     commands.add_parser("run", help="serve store and adapter together").set_defaults(func=_run_both)
+    health = commands.add_parser("health", help="exit 0 when the store reports SERVING")
+    health.add_argument("--target", default=os.environ.get("PLANT_STORE_TARGET", "127.0.0.1:50051"))
+    health.add_argument("--service", default="", help="one service's status (default: overall)")
+    health.set_defaults(func=_health)
     migrate = commands.add_parser("migrate", help="migrate the database (DATABASE_URL)")
     migrate.add_argument("action", nargs="?", choices=("upgrade", "downgrade"), default="upgrade")
     migrate.add_argument("revision", nargs="?", default="head")

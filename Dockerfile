@@ -1,0 +1,12 @@
+# The one image of Plant Store: `plant-store serve`, `plant-store http` or `plant-store migrate`.
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY protos ./protos
+COPY store_service ./store_service
+COPY http_adapter ./http_adapter
+COPY migrations ./migrations
+RUN pip install --no-cache-dir .
+USER nobody
+ENTRYPOINT ["plant-store"]

@@ -1,0 +1,57 @@
+# Plant Store — developer entry points. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+# What `buf breaking` compares the API with (a git ref of this repository).
+BREAKING_AGAINST ?= HEAD~1
+
+.PHONY: install run test lint proto proto-check buf-lint buf-breaking compose-check ci-checks clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(INSTALLED)
+
+## Serve store and adapter on the embedded SQLite database (Ctrl-C stops both).
+run: $(INSTALLED)
+	$(BIN)/plant-store migrate
+	$(BIN)/plant-store run
+
+## Run the whole test suite (PostgreSQL at PLANT_TEST_DATABASE_URL, and SQLite).
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy store_service http_adapter tests
+
+## Regenerate the Python code of protos/ (commit the result).
+proto: $(INSTALLED)
+	bash scripts/gen_protos.sh
+
+proto-check: $(INSTALLED)
+	bash scripts/check_protos.sh
+
+buf-lint: $(NODE_INSTALLED)
+	npx --no-install buf lint
+
+buf-breaking: $(NODE_INSTALLED)
+	npx --no-install buf breaking --against '.git#ref=$(BREAKING_AGAINST)'
+
+compose-check: $(INSTALLED)
+	$(BIN)/docker-compose -f compose.yaml config --quiet
+
+ci-checks: lint proto-check buf-lint buf-breaking compose-check
+
+clean:
+	rm -rf $(VENV) node_modules plant_store.db plant_store.db-wal plant_store.db-shm

@@ -1,0 +1,28 @@
+"""Asks a running store whether it is SERVING (for container health checks and operators)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+
+async def check_health(target: str, service: str = "", deadline_seconds: float = 3.0) -> str:
+    """The status name the store reports, or UNREACHABLE."""
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            response = await stub.Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=deadline_seconds
+            )
+        except grpc.aio.AioRpcError:
+            return "UNREACHABLE"
+    name: str = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+    return name
+
+
+def probe(target: str, service: str = "") -> bool:
+    status = asyncio.run(check_health(target, service))
+    print(status)
+    return status == "SERVING"
