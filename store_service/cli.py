@@ -100,10 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from store_service.db.migrate import SchemaAhead
+    from store_service.server import SchemaOutOfDate
+
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except (SchemaOutOfDate, SchemaAhead) as refusal:
+        print(f"plant-store {args.command}: {refusal}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -1,0 +1,124 @@
+"""The `plant-store` command as deployments run it: real processes, real signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import grpc
+import pytest
+from plant.store.v1 import catalog_pb2 as pb
+from plant.store.v1 import catalog_pb2_grpc
+from sqlalchemy import text
+
+from store_service.db.engine import create_engine
+from tests.databases import PostgresDatabases, sqlite_url
+from tests.harness import running_store, store_settings
+
+CLI = (sys.executable, "-m", "store_service.cli")
+SOCKET_DIR = os.environ.get("PLANT_TEST_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
+SOCKET_PRESENT = Path(SOCKET_DIR, ".s.PGSQL.5432").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        *args,
+        env=os.environ | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, output.decode()
+
+
+async def wait_until_serving(port: int, seconds: float = 20) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        code, status = await run_cli("health", "--target", f"127.0.0.1:{port}", env={})
+        if code == 0:
+            return
+        assert loop.time() < deadline, status
+        await asyncio.sleep(0.3)
+
+
+async def test_serve_drains_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": sqlite_url(tmp_path / "p.db")}
+    assert (await run_cli("migrate", env=env))[0] == 0
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        "serve",
+        env=os.environ | env | {"PLANT_STORE_LISTEN": f"127.0.0.1:{port}"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    await wait_until_serving(port)
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, output.decode()
+    assert "draining in-flight calls" in output.decode()
+
+
+async def test_the_store_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": sqlite_url(tmp_path / "empty.db"),
+        "PLANT_STORE_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+    code, output = await run_cli("serve", env=env)
+    assert code != 0
+    assert "plant-store migrate" in output
+
+
+async def test_migrate_refuses_a_database_migrated_by_newer_code(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "ahead.db")
+    assert (await run_cli("migrate", env={"DATABASE_URL": url}))[0] == 0
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    await engine.dispose()
+    code, output = await run_cli("migrate", env={"DATABASE_URL": url})
+    assert code != 0
+    assert "'9999' is unknown to this code" in output
+
+
+async def test_memory_mode_migrates_its_own_database_and_serves() -> None:
+    settings = store_settings("unused", persistence_mode="memory")
+    async with (
+        running_store(settings) as store,
+        grpc.aio.insecure_channel(f"127.0.0.1:{store.port}") as channel,
+    ):
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        await catalog.PutAgentType(
+            pb.PutAgentTypeRequest(
+                agent_type_id="m.v1",
+                agent_type=pb.AgentTypeDefinition(agent_type_id="m.v1", version="1"),
+            )
+        )
+        listed = await catalog.ListAgentTypes(pb.ListAgentTypesRequest())
+    assert [d.agent_type_id for d in listed.agent_types][-1] == "m.v1"
+    assert len(listed.agent_types) == 3
+
+
+async def test_cloud_sql_style_unix_socket_urls_work(postgres: PostgresDatabases) -> None:
+    if not SOCKET_PRESENT:
+        pytest.fail(f"no PostgreSQL unix socket in {SOCKET_DIR} (PLANT_TEST_POSTGRES_SOCKET_DIR)")
+    async with postgres.fresh() as tcp_url:
+        parts = urlsplit(tcp_url)
+        url = f"postgresql+asyncpg://{parts.username}@{parts.path}?host={SOCKET_DIR}"
+        code, output = await run_cli("migrate", env={"DATABASE_URL": url})
+        assert code == 0, output
+        assert "empty -> 0002" in output
