@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
 from http_adapter.responses import JsonResponse
-from http_adapter.routes import agent_types, agent_types_db
+from http_adapter.routes import agent_types, agent_types_db, billing_documents, payments
 from http_adapter.store_client import StoreClient
 
-ROUTERS = (agent_types.router, agent_types_db.router)
+ROUTERS = (
+    agent_types.router,
+    agent_types_db.router,
+    payments.router,
+    billing_documents.invoices,
+    billing_documents.receipts,
+)
 
 
 def create_app(settings: AdapterSettings | None = None) -> FastAPI:
@@ -25,9 +32,12 @@ def create_app(settings: AdapterSettings | None = None) -> FastAPI:
         app.state.store = StoreClient(
             settings.store_target, settings.store_deadline_seconds, settings.store_auth_token
         )
+        # For the Razorpay Orders API: one pooled client per process.
+        app.state.http = httpx.AsyncClient()
         try:
             yield
         finally:
+            await app.state.http.aclose()
             await app.state.store.close()
 
     app = FastAPI(

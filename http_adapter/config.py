@@ -18,6 +18,12 @@ class AdapterSettings:
     store_deadline_seconds: float = 10.0
     store_auth_token: str | None = None
     use_agent_type_db: bool = False
+    # Payments (contract section 3): checked per request against these start-up values.
+    payments_mode: str = ""
+    environment: str = ""
+    razorpay_key_id: str = ""
+    razorpay_key_secret: str = ""
+    razorpay_api_base: str = "https://api.razorpay.com"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AdapterSettings:
@@ -28,6 +34,11 @@ class AdapterSettings:
             store_deadline_seconds=float(env.get("PLANT_STORE_DEADLINE_SECONDS") or 10.0),
             store_auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
             use_agent_type_db=(env.get("USE_AGENT_TYPE_DB") or "").lower() == "true",
+            payments_mode=env.get("PAYMENTS_MODE") or "",
+            environment=env.get("ENVIRONMENT") or "",
+            razorpay_key_id=(env.get("RAZORPAY_KEY_ID") or "").strip(),
+            razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip(),
+            razorpay_api_base=(env.get("RAZORPAY_API_BASE") or "https://api.razorpay.com").strip(),
         )
 
 

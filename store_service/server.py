@@ -14,10 +14,12 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 from plant.store.v1 import (
     billing_pb2,
+    billing_pb2_grpc,
     catalog_pb2,
     catalog_pb2_grpc,
     deliverables_pb2,
     events_pb2,
+    events_pb2_grpc,
     hiring_pb2,
     maintenance_pb2,
 )
@@ -25,7 +27,9 @@ from plant.store.v1 import (
 from store_service.config import StoreSettings
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, migrate
+from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
+from store_service.rpc.events import EventsServicer
 from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 
@@ -70,6 +74,10 @@ class StoreServer:
         )
         units = UnitsOfWork(database, clock)
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(CatalogServicer(units), self.server)
+        billing_pb2_grpc.add_BillingServiceServicer_to_server(
+            BillingServicer(units, settings), self.server
+        )
+        events_pb2_grpc.add_EventsServiceServicer_to_server(EventsServicer(units), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [

@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import grpc
 import httpx
+from plant.store.v1 import events_pb2, events_pb2_grpc
 
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings
 from store_service.config import StoreSettings
 from store_service.server import StoreServer, build_store
+from store_service.wire.values import document
 
 
 def store_settings(database_url: str, **overrides: Any) -> StoreSettings:
@@ -46,3 +49,46 @@ async def adapter_client(settings: AdapterSettings) -> AsyncIterator[httpx.Async
 
 def adapter_settings(store: StoreServer, **overrides: Any) -> AdapterSettings:
     return dataclasses.replace(AdapterSettings(store_target=f"127.0.0.1:{store.port}"), **overrides)
+
+
+@dataclasses.dataclass
+class Stack:
+    """A store and the adapter in front of it, plus a channel for direct gRPC calls."""
+
+    store: StoreServer
+    http: httpx.AsyncClient
+    channel: grpc.aio.Channel
+
+    async def events(self, **filters: str) -> list[dict[str, Any]]:
+        stub = events_pb2_grpc.EventsServiceStub(self.channel)
+        response = await stub.ListEvents(events_pb2.ListEventsRequest(**filters))
+        return [
+            {
+                "event_type": event.event_type,
+                "customer_id": event.customer_id if event.HasField("customer_id") else None,
+                "subscription_id": event.subscription_id
+                if event.HasField("subscription_id")
+                else None,
+                "order_id": event.order_id if event.HasField("order_id") else None,
+                "hired_instance_id": event.hired_instance_id
+                if event.HasField("hired_instance_id")
+                else None,
+                "metadata": document(event.metadata),
+            }
+            for event in response.events
+        ]
+
+
+@asynccontextmanager
+async def stack(
+    database_url: str,
+    store: dict[str, Any] | None = None,
+    adapter: dict[str, Any] | None = None,
+) -> AsyncIterator[Stack]:
+    """Store and adapter with the given settings on one database."""
+    async with (
+        running_store(store_settings(database_url, **(store or {}))) as server,
+        adapter_client(adapter_settings(server, **(adapter or {}))) as http,
+        grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel,
+    ):
+        yield Stack(server, http, channel)

@@ -19,13 +19,22 @@ class DomainError(Exception):
     """A rule said no. `reason` is stable (UPPER_SNAKE_CASE) and is what clients switch on."""
 
     def __init__(
-        self, kind: ErrorKind, reason: str, message: str, metadata: dict[str, str] | None = None
+        self,
+        kind: ErrorKind,
+        reason: str,
+        message: str,
+        metadata: dict[str, str] | None = None,
+        *,
+        keeps_writes: bool = False,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.reason = reason
         self.message = message
         self.metadata = metadata or {}
+        # The refusal itself is on record (an audit row, a failure event): commit what the
+        # transaction wrote, then answer with the error.
+        self.keeps_writes = keeps_writes
 
 
 def invalid(reason: str, message: str, **metadata: str) -> DomainError:

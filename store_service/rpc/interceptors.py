@@ -16,7 +16,12 @@ from sqlalchemy.exc import DBAPIError
 
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id
-from store_service.rpc.status import build_status, database_status, domain_status
+from store_service.rpc.status import (
+    build_status,
+    database_status,
+    domain_status,
+    internal_status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +38,7 @@ def _unauthenticated() -> grpc.Status:
     )
 
 
-def _guard(behavior: Behavior, cid: str, denied: bool) -> Behavior:
+def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
     async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         if denied:
             await context.abort_with_status(_unauthenticated())
@@ -44,6 +49,11 @@ def _guard(behavior: Behavior, cid: str, denied: bool) -> Behavior:
             await context.abort_with_status(domain_status(error))
         except (DBAPIError, OSError) as error:
             await context.abort_with_status(database_status(error))
+        except grpc.aio.AbortError:
+            raise
+        except Exception:
+            logger.exception("unexpected error in %s", method)
+            await context.abort_with_status(internal_status())
         finally:
             correlation_id.reset(token)
 
@@ -85,7 +95,7 @@ class StoreInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_unary:
             cid = metadata.get(CORRELATION_HEADER, "-")
             return grpc.unary_unary_rpc_method_handler(
-                _guard(handler.unary_unary, cid, denied), **options
+                _guard(handler.unary_unary, handler_call_details.method, cid, denied), **options
             )
         if not denied:
             return handler

@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.db.database import Database
+from store_service.domain.errors import DomainError
 from store_service.services import idempotency
 from store_service.services.idempotency import IdempotencyKey
 
@@ -27,6 +28,14 @@ def _fingerprint_bytes(request: Message) -> bytes:
     anonymous.CopyFrom(request)
     anonymous.ClearField("request_id")
     return anonymous.SerializeToString(deterministic=True)
+
+
+def request_key(method: str, request: Message) -> IdempotencyKey | None:
+    """The generic AIP-155 key of a request, or None when it carries no request id."""
+    request_id = getattr(request, "request_id", "").strip()
+    if not request_id:
+        return None
+    return IdempotencyKey.for_request(method, request_id, _fingerprint_bytes(request))
 
 
 class UnitsOfWork:
@@ -48,18 +57,54 @@ class UnitsOfWork:
     ) -> R:
         """Runs `work` and commits; a repeated request id replays the first committed answer."""
         now = self.clock()
-        request_id = getattr(request, "request_id", "").strip()
-        if key is None and request_id:
-            key = IdempotencyKey.for_request(method, request_id, _fingerprint_bytes(request))
+        key = key or request_key(method, request)
         async with self.database.transaction() as connection:
             if key is not None:
                 stored = await idempotency.reserve(connection, key, now)
                 if stored is not None:
                     return response_type.FromString(stored)
-            response = await work(connection, now)
+            try:
+                response = await work(connection, now)
+            except DomainError as refusal:
+                if refusal.keeps_writes:
+                    if key is not None:
+                        await idempotency.release(connection, key)
+                    await connection.commit()
+                raise
             if key is not None:
                 await idempotency.complete(
                     connection, key, response.SerializeToString(deterministic=True)
                 )
             await connection.commit()
         return response
+
+    async def in_transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """One committed transaction of a multi-transaction job (a batch)."""
+        async with self.database.transaction() as connection:
+            result = await work(connection)
+            await connection.commit()
+            return result
+
+    async def job(
+        self,
+        method: str,
+        request: Message,
+        response_type: type[R],
+        run: Callable[[datetime], Awaitable[R]],
+    ) -> R:
+        """A batch job of many transactions; its final answer is kept for repeats of its id."""
+        now = self.clock()
+        key = request_key(method, request)
+        if key is not None:
+            stored = await self.read(lambda connection: idempotency.lookup(connection, key))
+            if stored is not None:
+                return response_type.FromString(stored)
+        response = await run(now)
+        if key is None:
+            return response
+        answer = response.SerializeToString(deterministic=True)
+
+        async def keep(connection: AsyncConnection) -> bytes:
+            return await idempotency.record(connection, key, answer, now)
+
+        return response_type.FromString(await self.in_transaction(keep))

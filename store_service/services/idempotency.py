@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.db.dialect import upsert_insert
@@ -33,6 +33,15 @@ class IdempotencyKey:
         return cls(f"{method}::{request_id}", hashlib.sha256(request_bytes).hexdigest())
 
 
+def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
+    if fingerprint != key.fingerprint:
+        raise aborted(
+            "IDEMPOTENCY_KEY_REUSED",
+            "Idempotency-Key reuse with different payload.",
+            scope_key=key.scope_key,
+        )
+
+
 async def reserve(connection: AsyncConnection, key: IdempotencyKey, now: datetime) -> bytes | None:
     """Claims the key for this transaction; returns the stored answer if it was claimed before."""
     claimed = await connection.execute(
@@ -50,12 +59,7 @@ async def reserve(connection: AsyncConnection, key: IdempotencyKey, now: datetim
             )
         )
     ).one()
-    if row.fingerprint != key.fingerprint:
-        raise aborted(
-            "IDEMPOTENCY_KEY_REUSED",
-            "Idempotency-Key reuse with different payload.",
-            scope_key=key.scope_key,
-        )
+    _check_fingerprint(key, row.fingerprint)
     if row.response is None:
         raise aborted(
             "IDEMPOTENT_REQUEST_IN_PROGRESS",
@@ -70,3 +74,40 @@ async def complete(connection: AsyncConnection, key: IdempotencyKey, response: b
     await connection.execute(
         update(records).where(records.c.scope_key == key.scope_key).values(response=response)
     )
+
+
+async def release(connection: AsyncConnection, key: IdempotencyKey) -> None:
+    """Gives the key back: the request failed, so a repeat must do the work itself."""
+    await connection.execute(delete(records).where(records.c.scope_key == key.scope_key))
+
+
+async def lookup(connection: AsyncConnection, key: IdempotencyKey) -> bytes | None:
+    """The stored answer for a key, without claiming it (for multi-transaction jobs)."""
+    row = (
+        await connection.execute(
+            select(records.c.fingerprint, records.c.response).where(
+                records.c.scope_key == key.scope_key
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    _check_fingerprint(key, row.fingerprint)
+    response: bytes | None = row.response
+    return response
+
+
+async def record(
+    connection: AsyncConnection, key: IdempotencyKey, response: bytes, now: datetime
+) -> bytes:
+    """Stores the answer of a finished job; returns the answer that was stored first."""
+    await connection.execute(
+        upsert_insert(connection, records)
+        .values(
+            scope_key=key.scope_key, fingerprint=key.fingerprint, response=response, created_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["scope_key"])
+    )
+    stored = await lookup(connection, key)
+    assert stored is not None
+    return stored

@@ -1,0 +1,94 @@
+"""Store messages -> the REST contract's JSON, field by field in the documented order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.message import Message
+from plant.store.v1 import billing_pb2
+from pydantic import TypeAdapter
+
+from store_service.wire.enums import SUBSCRIPTION_STATUS, TAX_TYPE
+from store_service.wire.values import optional_instant
+
+_DATETIME = TypeAdapter(datetime)
+
+
+def iso(value: datetime | None) -> str | None:
+    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept)."""
+    if value is None:
+        return None
+    text: str = _DATETIME.dump_python(value, mode="json")
+    return text
+
+
+def time_of(owner: Message, field: str) -> str | None:
+    return iso(optional_instant(owner, field))
+
+
+def optional(owner: Message, field: str) -> Any:
+    return getattr(owner, field) if owner.HasField(field) else None
+
+
+def subscription(message: billing_pb2.Subscription) -> dict[str, Any]:
+    return {
+        "subscription_id": message.subscription_id,
+        "agent_id": message.agent_id,
+        "duration": message.duration,
+        "customer_id": optional(message, "customer_id"),
+        "status": SUBSCRIPTION_STATUS.name(message.status),
+        "current_period_start": time_of(message, "current_period_start"),
+        "current_period_end": time_of(message, "current_period_end"),
+        "cancel_at_period_end": message.cancel_at_period_end,
+        "ended_at": time_of(message, "ended_at"),
+    }
+
+
+def _items(items: Any) -> list[dict[str, Any]]:
+    return [
+        {"description": i.description, "quantity": i.quantity, "unit_amount": i.unit_amount}
+        for i in items
+    ]
+
+
+def receipt(message: billing_pb2.Receipt) -> dict[str, Any]:
+    return {
+        "receipt_id": message.receipt_id,
+        "receipt_number": message.receipt_number,
+        "created_at": time_of(message, "created_at"),
+        "customer_id": message.customer_id,
+        "order_id": message.order_id,
+        "subscription_id": message.subscription_id,
+        "currency": message.currency,
+        "total_amount": message.total_amount,
+        "payment_status": message.payment_status,
+        "items": _items(message.items),
+    }
+
+
+def invoice(message: billing_pb2.Invoice) -> dict[str, Any]:
+    return {
+        "invoice_id": message.invoice_id,
+        "invoice_number": message.invoice_number,
+        "created_at": time_of(message, "created_at"),
+        "customer_id": message.customer_id,
+        "order_id": message.order_id,
+        "subscription_id": message.subscription_id,
+        "currency": message.currency,
+        "seller_legal_name": message.seller_legal_name,
+        "seller_gstin": optional(message, "seller_gstin"),
+        "seller_state_code": message.seller_state_code,
+        "customer_business_name": optional(message, "customer_business_name"),
+        "customer_business_address": optional(message, "customer_business_address"),
+        "customer_gstin": optional(message, "customer_gstin"),
+        "customer_state_code": optional(message, "customer_state_code"),
+        "subtotal_amount": message.subtotal_amount,
+        "cgst_amount": message.cgst_amount,
+        "sgst_amount": message.sgst_amount,
+        "igst_amount": message.igst_amount,
+        "total_amount": message.total_amount,
+        "tax_regime": message.tax_regime,
+        "tax_type": TAX_TYPE.name(message.tax_type),
+        "items": _items(message.items),
+    }

@@ -1,0 +1,100 @@
+"""/api/v1/invoices and /api/v1/receipts (contract 4.8, 4.9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from plant.store.v1 import billing_pb2 as pb
+
+from http_adapter import rendering
+from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.documents_html import invoice_html, receipt_html
+
+invoices = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
+receipts = APIRouter(prefix="/api/v1/receipts", tags=["receipts"])
+
+
+@invoices.get("")
+async def list_invoices(store: Store, cid: CorrelationId, customer_id: str = "") -> dict[str, Any]:
+    response = await store.call(
+        store.billing.ListInvoices, pb.ListInvoicesRequest(customer_id=customer_id), cid
+    )
+    return {"invoices": [rendering.invoice(item) for item in response.invoices]}
+
+
+@invoices.get("/by-order/{order_id}")
+async def invoice_by_order(
+    order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> dict[str, Any]:
+    request = pb.GetInvoiceByOrderRequest(order_id=order_id, customer_id=customer_id)
+    response = await store.call(store.billing.GetInvoiceByOrder, request, cid)
+    return rendering.invoice(response.invoice)
+
+
+async def _invoice(store: Any, invoice_id: str, customer_id: str, cid: str) -> pb.Invoice:
+    request = pb.GetInvoiceRequest(invoice_id=invoice_id, customer_id=customer_id)
+    response = await store.call(store.billing.GetInvoice, request, cid)
+    invoice: pb.Invoice = response.invoice
+    return invoice
+
+
+@invoices.get("/{invoice_id}")
+async def get_invoice(
+    invoice_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> dict[str, Any]:
+    return rendering.invoice(await _invoice(store, invoice_id, customer_id, cid))
+
+
+@invoices.get("/{invoice_id}/html")
+async def invoice_download(
+    invoice_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> HTMLResponse:
+    invoice = await _invoice(store, invoice_id, customer_id, cid)
+    return HTMLResponse(
+        invoice_html(invoice),
+        headers={"Content-Disposition": f"attachment; filename={invoice.invoice_number}.html"},
+    )
+
+
+@receipts.get("")
+async def list_receipts(store: Store, cid: CorrelationId, customer_id: str = "") -> dict[str, Any]:
+    response = await store.call(
+        store.billing.ListReceipts, pb.ListReceiptsRequest(customer_id=customer_id), cid
+    )
+    return {"receipts": [rendering.receipt(item) for item in response.receipts]}
+
+
+@receipts.get("/by-order/{order_id}")
+async def receipt_by_order(
+    order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> dict[str, Any]:
+    request = pb.GetReceiptByOrderRequest(order_id=order_id, customer_id=customer_id)
+    response = await store.call(store.billing.GetReceiptByOrder, request, cid)
+    return rendering.receipt(response.receipt)
+
+
+async def _receipt(store: Any, receipt_id: str, customer_id: str, cid: str) -> pb.Receipt:
+    request = pb.GetReceiptRequest(receipt_id=receipt_id, customer_id=customer_id)
+    response = await store.call(store.billing.GetReceipt, request, cid)
+    receipt: pb.Receipt = response.receipt
+    return receipt
+
+
+@receipts.get("/{receipt_id}")
+async def get_receipt(
+    receipt_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> dict[str, Any]:
+    return rendering.receipt(await _receipt(store, receipt_id, customer_id, cid))
+
+
+@receipts.get("/{receipt_id}/html")
+async def receipt_download(
+    receipt_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+) -> HTMLResponse:
+    receipt = await _receipt(store, receipt_id, customer_id, cid)
+    return HTMLResponse(
+        receipt_html(receipt),
+        headers={"Content-Disposition": f'attachment; filename="{receipt.receipt_number}.html"'},
+    )

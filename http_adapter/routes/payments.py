@@ -1,0 +1,190 @@
+"""/api/v1/payments: coupon checkout, Razorpay, and subscriptions (contract 4.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from plant.store.v1 import billing_pb2 as pb
+
+from http_adapter import razorpay, rendering
+from http_adapter.dependencies import CorrelationId, Settings, Store
+from http_adapter.errors import ContractError
+from http_adapter.payments_mode import require_mode
+from http_adapter.schemas.payments import (
+    CouponCheckoutRequest,
+    ProcessAtRequest,
+    RazorpayConfirmRequest,
+    RazorpayOrderRequest,
+)
+from http_adapter.times import client_timestamp
+from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
+
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+
+RAZORPAY_DISABLED = "Razorpay {} is disabled when PAYMENTS_MODE is not 'razorpay'."
+
+
+@router.post("/coupon/checkout")
+async def coupon_checkout(
+    body: CouponCheckoutRequest,
+    store: Store,
+    settings: Settings,
+    cid: CorrelationId,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> dict[str, Any]:
+    require_mode(
+        settings, "coupon", "Coupon checkout is disabled when PAYMENTS_MODE is not 'coupon'."
+    )
+    request = pb.CheckoutWithCouponRequest(
+        coupon_code=body.coupon_code,
+        agent_id=body.agent_id,
+        duration=body.duration,
+        customer_id=body.customer_id,
+        gstin=body.gstin,
+        request_id=idempotency_key or "",
+    )
+    response = await store.call(store.billing.CheckoutWithCoupon, request, cid)
+    order = response.order
+    return {
+        "order_id": order.order_id,
+        "subscription_id": response.subscription.subscription_id,
+        "payment_provider": PAYMENT_PROVIDER.name(order.payment_provider),
+        "amount": order.amount,
+        "currency": order.currency,
+        "coupon_code": response.coupon_code,
+        "agent_id": order.agent_id,
+        "duration": order.duration,
+        "subscription_status": SUBSCRIPTION_STATUS.name(response.subscription.status),
+        "trial_status": TRIAL_STATUS.name(response.trial_status),
+    }
+
+
+@router.post("/razorpay/order")
+async def razorpay_order(
+    body: RazorpayOrderRequest,
+    request: Request,
+    store: Store,
+    settings: Settings,
+    cid: CorrelationId,
+) -> dict[str, Any]:
+    require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("checkout"))
+    quote = await store.call(
+        store.billing.QuoteRazorpayOrder,
+        pb.QuoteRazorpayOrderRequest(
+            agent_id=body.agent_id, duration=body.duration, customer_id=body.customer_id
+        ),
+        cid,
+    )
+    razorpay_order_id = await razorpay.create_order(
+        request.app.state.http, settings, quote.amount, quote.order_id
+    )
+    created = await store.call(
+        store.billing.CreateRazorpayOrder,
+        pb.CreateRazorpayOrderRequest(
+            order_id=quote.order_id,
+            subscription_id=quote.subscription_id,
+            agent_id=body.agent_id,
+            duration=body.duration,
+            customer_id=body.customer_id,
+            razorpay_order_id=razorpay_order_id,
+        ),
+        cid,
+    )
+    return {
+        "order_id": created.order.order_id,
+        "subscription_id": created.subscription.subscription_id,
+        "payment_provider": "razorpay",
+        "currency": created.order.currency,
+        "amount": created.order.amount,
+        "razorpay_key_id": settings.razorpay_key_id,
+        "razorpay_order_id": razorpay_order_id,
+    }
+
+
+@router.post("/razorpay/confirm")
+async def razorpay_confirm(
+    body: RazorpayConfirmRequest, store: Store, settings: Settings, cid: CorrelationId
+) -> dict[str, Any]:
+    require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("confirm"))
+    response = await store.call(
+        store.billing.ConfirmRazorpayPayment,
+        pb.ConfirmRazorpayPaymentRequest(
+            order_id=body.order_id,
+            customer_id=body.customer_id,
+            razorpay_order_id=body.razorpay_order_id,
+            razorpay_payment_id=body.razorpay_payment_id,
+            razorpay_signature=body.razorpay_signature,
+        ),
+        cid,
+    )
+    return {
+        "order_id": response.order.order_id,
+        "subscription_id": response.subscription.subscription_id,
+        "payment_provider": "razorpay",
+        # Always the literal, even on a replay for a subscription canceled since (quirk 21).
+        "subscription_status": "active",
+    }
+
+
+WEBHOOK_ANSWERS = {
+    pb.WEBHOOK_OUTCOME_PAID: {"ok": True},
+    pb.WEBHOOK_OUTCOME_ALREADY_PAID: {"ok": True, "already_paid": True},
+    pb.WEBHOOK_OUTCOME_IGNORED: {"ok": True, "ignored": True},
+}
+
+
+@router.post("/razorpay/webhook")
+async def razorpay_webhook(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    cid: CorrelationId,
+    signature: Annotated[str | None, Header(alias="X-Razorpay-Signature")] = None,
+) -> dict[str, Any]:
+    require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("webhook"))
+    if not signature:
+        raise ContractError(400, "Missing X-Razorpay-Signature")
+    response = await store.call(
+        store.billing.ApplyRazorpayWebhook,
+        pb.ApplyRazorpayWebhookRequest(body=await request.body(), signature=signature),
+        cid,
+    )
+    return WEBHOOK_ANSWERS[response.outcome]
+
+
+@router.get("/subscriptions/by-customer/{customer_id}")
+async def customer_subscriptions(
+    customer_id: str, store: Store, cid: CorrelationId
+) -> list[dict[str, Any]]:
+    request = pb.ListCustomerSubscriptionsRequest(customer_id=customer_id)
+    response = await store.call(store.billing.ListCustomerSubscriptions, request, cid)
+    return [rendering.subscription(item) for item in response.subscriptions]
+
+
+@router.post("/subscriptions/process-period-end")
+async def process_period_end(
+    body: ProcessAtRequest, store: Store, cid: CorrelationId
+) -> dict[str, Any]:
+    request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now))
+    response = await store.call(store.billing.ProcessPeriodEnd, request, cid)
+    now = rendering.iso(body.now) if body.now else rendering.time_of(response, "now")
+    return {"processed": response.processed, "now": now}
+
+
+@router.get("/subscriptions/{subscription_id}")
+async def get_subscription(
+    subscription_id: str, store: Store, cid: CorrelationId
+) -> dict[str, Any]:
+    request = pb.GetSubscriptionRequest(subscription_id=subscription_id)
+    response = await store.call(store.billing.GetSubscription, request, cid)
+    return rendering.subscription(response.subscription)
+
+
+@router.post("/subscriptions/{subscription_id}/cancel")
+async def cancel_subscription(
+    subscription_id: str, store: Store, cid: CorrelationId, customer_id: str | None = None
+) -> dict[str, Any]:
+    request = pb.CancelSubscriptionRequest(subscription_id=subscription_id, customer_id=customer_id)
+    response = await store.call(store.billing.CancelSubscription, request, cid)
+    return rendering.subscription(response.subscription)

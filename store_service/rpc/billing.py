@@ -1,0 +1,254 @@
+"""BillingService: payments, subscriptions, receipts and invoices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from plant.store.v1 import billing_pb2 as pb
+from plant.store.v1 import billing_pb2_grpc, common_pb2
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.config import StoreSettings
+from store_service.rpc.billing_messages import (
+    invoice_message,
+    order_message,
+    receipt_message,
+    subscription_message,
+)
+from store_service.rpc.jobs import batch_size
+from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.services import billing_documents, payments, subscriptions
+from store_service.wire.enums import WEBHOOK_OUTCOME
+from store_service.wire.values import optional_instant, optional_text, timestamp
+
+Context = Any
+
+
+class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
+    def __init__(self, units: UnitsOfWork, settings: StoreSettings) -> None:
+        self.units = units
+        self.settings = settings
+
+    async def CheckoutWithCoupon(
+        self, request: pb.CheckoutWithCouponRequest, context: Context
+    ) -> pb.CheckoutWithCouponResponse:
+        checkout = payments.prepare_coupon_checkout(
+            request.coupon_code,
+            request.agent_id,
+            request.duration,
+            optional_text(request, "customer_id"),
+            optional_text(request, "gstin"),
+        )
+
+        async def work(connection: AsyncConnection, now: datetime) -> pb.CheckoutWithCouponResponse:
+            purchase = await payments.checkout_with_coupon(connection, self.settings, checkout, now)
+            return pb.CheckoutWithCouponResponse(
+                order=order_message(purchase.order),
+                subscription=subscription_message(purchase.subscription),
+                coupon_code=checkout.coupon_code,
+                trial_status=common_pb2.TRIAL_STATUS_NOT_STARTED,
+            )
+
+        return await self.units.write(
+            "BillingService.CheckoutWithCoupon",
+            request,
+            pb.CheckoutWithCouponResponse,
+            work,
+            key=checkout.idempotency_key(request.request_id),
+        )
+
+    async def QuoteRazorpayOrder(
+        self, request: pb.QuoteRazorpayOrderRequest, context: Context
+    ) -> pb.QuoteRazorpayOrderResponse:
+        quote = payments.quote_razorpay_order(request.duration)
+        return pb.QuoteRazorpayOrderResponse(
+            order_id=quote.order_id,
+            subscription_id=quote.subscription_id,
+            amount=quote.amount,
+            currency="INR",
+        )
+
+    async def CreateRazorpayOrder(
+        self, request: pb.CreateRazorpayOrderRequest, context: Context
+    ) -> pb.CreateRazorpayOrderResponse:
+        async def work(
+            connection: AsyncConnection, now: datetime
+        ) -> pb.CreateRazorpayOrderResponse:
+            purchase = await payments.create_razorpay_order(
+                connection,
+                order_id=request.order_id,
+                subscription_id=request.subscription_id,
+                agent_id=request.agent_id,
+                duration=request.duration,
+                customer_id=optional_text(request, "customer_id"),
+                razorpay_order_id=request.razorpay_order_id,
+                now=now,
+            )
+            return pb.CreateRazorpayOrderResponse(
+                order=order_message(purchase.order),
+                subscription=subscription_message(purchase.subscription),
+            )
+
+        return await self.units.write(
+            "BillingService.CreateRazorpayOrder", request, pb.CreateRazorpayOrderResponse, work
+        )
+
+    async def ConfirmRazorpayPayment(
+        self, request: pb.ConfirmRazorpayPaymentRequest, context: Context
+    ) -> pb.ConfirmRazorpayPaymentResponse:
+        async def work(
+            connection: AsyncConnection, now: datetime
+        ) -> pb.ConfirmRazorpayPaymentResponse:
+            purchase = await payments.confirm_razorpay_payment(
+                connection,
+                self.settings,
+                order_id=request.order_id,
+                customer_id=optional_text(request, "customer_id"),
+                razorpay_order_id=request.razorpay_order_id,
+                razorpay_payment_id=request.razorpay_payment_id,
+                razorpay_signature=request.razorpay_signature,
+                now=now,
+            )
+            return pb.ConfirmRazorpayPaymentResponse(
+                order=order_message(purchase.order),
+                subscription=subscription_message(purchase.subscription),
+            )
+
+        return await self.units.write(
+            "BillingService.ConfirmRazorpayPayment",
+            request,
+            pb.ConfirmRazorpayPaymentResponse,
+            work,
+        )
+
+    async def ApplyRazorpayWebhook(
+        self, request: pb.ApplyRazorpayWebhookRequest, context: Context
+    ) -> pb.ApplyRazorpayWebhookResponse:
+        async def work(
+            connection: AsyncConnection, now: datetime
+        ) -> pb.ApplyRazorpayWebhookResponse:
+            outcome = await payments.apply_razorpay_webhook(
+                connection, self.settings, request.body, request.signature, now
+            )
+            return pb.ApplyRazorpayWebhookResponse(outcome=WEBHOOK_OUTCOME.value(outcome))
+
+        return await self.units.write(
+            "BillingService.ApplyRazorpayWebhook", request, pb.ApplyRazorpayWebhookResponse, work
+        )
+
+    async def GetSubscription(
+        self, request: pb.GetSubscriptionRequest, context: Context
+    ) -> pb.GetSubscriptionResponse:
+        async def work(connection: AsyncConnection) -> pb.GetSubscriptionResponse:
+            row = await subscriptions.get_subscription(connection, request.subscription_id)
+            return pb.GetSubscriptionResponse(subscription=subscription_message(row))
+
+        return await self.units.read(work)
+
+    async def ListCustomerSubscriptions(
+        self, request: pb.ListCustomerSubscriptionsRequest, context: Context
+    ) -> pb.ListCustomerSubscriptionsResponse:
+        async def work(connection: AsyncConnection) -> pb.ListCustomerSubscriptionsResponse:
+            rows = await subscriptions.list_customer_subscriptions(connection, request.customer_id)
+            return pb.ListCustomerSubscriptionsResponse(
+                subscriptions=[subscription_message(row) for row in rows]
+            )
+
+        return await self.units.read(work)
+
+    async def CancelSubscription(
+        self, request: pb.CancelSubscriptionRequest, context: Context
+    ) -> pb.CancelSubscriptionResponse:
+        async def work(connection: AsyncConnection, now: datetime) -> pb.CancelSubscriptionResponse:
+            row = await subscriptions.cancel_at_period_end(
+                connection, request.subscription_id, optional_text(request, "customer_id"), now
+            )
+            return pb.CancelSubscriptionResponse(subscription=subscription_message(row))
+
+        return await self.units.write(
+            "BillingService.CancelSubscription", request, pb.CancelSubscriptionResponse, work
+        )
+
+    async def ProcessPeriodEnd(
+        self, request: pb.ProcessPeriodEndRequest, context: Context
+    ) -> pb.ProcessPeriodEndResponse:
+        size = batch_size(request.batch_size)
+        effective = optional_instant(request, "now")
+
+        async def run(clock: datetime) -> pb.ProcessPeriodEndResponse:
+            now = effective or clock
+            processed = 0
+            while True:
+                batch = await self.units.in_transaction(
+                    lambda connection: subscriptions.end_due_periods(connection, now, size)
+                )
+                if batch == 0:
+                    return pb.ProcessPeriodEndResponse(processed=processed, now=timestamp(now))
+                processed += batch
+
+        return await self.units.job(
+            "BillingService.ProcessPeriodEnd", request, pb.ProcessPeriodEndResponse, run
+        )
+
+    async def ListReceipts(
+        self, request: pb.ListReceiptsRequest, context: Context
+    ) -> pb.ListReceiptsResponse:
+        async def work(connection: AsyncConnection) -> pb.ListReceiptsResponse:
+            rows = await billing_documents.list_receipts(connection, request.customer_id)
+            return pb.ListReceiptsResponse(receipts=[receipt_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def GetReceipt(
+        self, request: pb.GetReceiptRequest, context: Context
+    ) -> pb.GetReceiptResponse:
+        async def work(connection: AsyncConnection) -> pb.GetReceiptResponse:
+            row = await billing_documents.get_receipt(
+                connection, request.customer_id, receipt_id=request.receipt_id
+            )
+            return pb.GetReceiptResponse(receipt=receipt_message(row))
+
+        return await self.units.read(work)
+
+    async def GetReceiptByOrder(
+        self, request: pb.GetReceiptByOrderRequest, context: Context
+    ) -> pb.GetReceiptByOrderResponse:
+        async def work(connection: AsyncConnection) -> pb.GetReceiptByOrderResponse:
+            row = await billing_documents.get_receipt(
+                connection, request.customer_id, order_id=request.order_id
+            )
+            return pb.GetReceiptByOrderResponse(receipt=receipt_message(row))
+
+        return await self.units.read(work)
+
+    async def ListInvoices(
+        self, request: pb.ListInvoicesRequest, context: Context
+    ) -> pb.ListInvoicesResponse:
+        async def work(connection: AsyncConnection) -> pb.ListInvoicesResponse:
+            rows = await billing_documents.list_invoices(connection, request.customer_id)
+            return pb.ListInvoicesResponse(invoices=[invoice_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def GetInvoice(
+        self, request: pb.GetInvoiceRequest, context: Context
+    ) -> pb.GetInvoiceResponse:
+        async def work(connection: AsyncConnection) -> pb.GetInvoiceResponse:
+            row = await billing_documents.get_invoice(
+                connection, request.customer_id, invoice_id=request.invoice_id
+            )
+            return pb.GetInvoiceResponse(invoice=invoice_message(row))
+
+        return await self.units.read(work)
+
+    async def GetInvoiceByOrder(
+        self, request: pb.GetInvoiceByOrderRequest, context: Context
+    ) -> pb.GetInvoiceByOrderResponse:
+        async def work(connection: AsyncConnection) -> pb.GetInvoiceByOrderResponse:
+            row = await billing_documents.get_invoice(
+                connection, request.customer_id, order_id=request.order_id
+            )
+            return pb.GetInvoiceByOrderResponse(invoice=invoice_message(row))
+
+        return await self.units.read(work)

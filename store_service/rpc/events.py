@@ -1,0 +1,78 @@
+"""EventsService: the notification outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from plant.store.v1 import events_pb2 as pb
+from plant.store.v1 import events_pb2_grpc
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.domain.errors import invalid
+from store_service.rpc.jobs import batch_size
+from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.services import outbox
+from store_service.wire.values import optional_text, struct, timestamp
+
+Context = Any
+
+
+def event_message(row: RowMapping) -> pb.Event:
+    return pb.Event(
+        event_id=row["event_id"],
+        created_at=timestamp(row["created_at"]),
+        event_type=row["event_type"],
+        customer_id=row["customer_id"],
+        subscription_id=row["subscription_id"],
+        order_id=row["order_id"],
+        hired_instance_id=row["hired_instance_id"],
+        metadata=struct(row["metadata"]),
+        delivered_at=timestamp(row["delivered_at"]),
+    )
+
+
+class EventsServicer(events_pb2_grpc.EventsServiceServicer):
+    def __init__(self, units: UnitsOfWork) -> None:
+        self.units = units
+
+    async def ListEvents(
+        self, request: pb.ListEventsRequest, context: Context
+    ) -> pb.ListEventsResponse:
+        if request.limit < 0:
+            raise invalid("INVALID_LIMIT", "limit must not be negative")
+
+        async def work(connection: AsyncConnection) -> pb.ListEventsResponse:
+            rows = await outbox.list_events(
+                connection,
+                event_type=optional_text(request, "event_type"),
+                customer_id=optional_text(request, "customer_id"),
+                subscription_id=optional_text(request, "subscription_id"),
+                limit=request.limit,
+            )
+            return pb.ListEventsResponse(events=[event_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def ListUndeliveredEvents(
+        self, request: pb.ListUndeliveredEventsRequest, context: Context
+    ) -> pb.ListUndeliveredEventsResponse:
+        size = batch_size(request.page_size)
+
+        async def work(connection: AsyncConnection) -> pb.ListUndeliveredEventsResponse:
+            rows = await outbox.list_undelivered(connection, size)
+            return pb.ListUndeliveredEventsResponse(events=[event_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def AcknowledgeEvents(
+        self, request: pb.AcknowledgeEventsRequest, context: Context
+    ) -> pb.AcknowledgeEventsResponse:
+        async def work(connection: AsyncConnection, now: datetime) -> pb.AcknowledgeEventsResponse:
+            count = await outbox.acknowledge(connection, list(request.event_ids), now)
+            return pb.AcknowledgeEventsResponse(acknowledged=count)
+
+        return await self.units.write(
+            "EventsService.AcknowledgeEvents", request, pb.AcknowledgeEventsResponse, work
+        )

@@ -1,0 +1,362 @@
+"""Payments: coupon checkout and the Razorpay order, confirm and webhook flows.
+
+Paying an order is one conditional update (created -> paid) in the same transaction as the
+subscription's activation, the receipt, the invoice and the payment event, so a confirm and a
+webhook racing each other pay the order once and emit one payment_success.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.config import StoreSettings
+from store_service.db.models import Order, Subscription, table_of
+from store_service.domain import billing
+from store_service.domain.billing import CURRENCY, Plan
+from store_service.domain.customers import conflicting_customers
+from store_service.domain.errors import (
+    DomainError,
+    ErrorKind,
+    failed_precondition,
+    invalid,
+    not_found,
+    permission_denied,
+)
+from store_service.services.billing_documents import issue_for_paid_order
+from store_service.services.idempotency import IdempotencyKey
+from store_service.services.outbox import emit
+from store_service.services.subscriptions import find_subscription
+
+orders = table_of(Order)
+subscriptions = table_of(Subscription)
+
+
+@dataclass(frozen=True, slots=True)
+class CouponCheckout:
+    """A checkout whose coupon and GSTIN passed their checks."""
+
+    coupon_code: str
+    agent_id: str
+    duration: str
+    customer_id: str | None
+    gstin: str | None
+
+    def idempotency_key(self, key: str) -> IdempotencyKey | None:
+        """The contract's scope ({customer or anon}::{key}) and payload fingerprint."""
+        trimmed = key.strip()
+        if not trimmed:
+            return None
+        scope = f"CheckoutWithCoupon::{self.customer_id or 'anon'}::{trimmed}"
+        fingerprint = json.dumps(
+            [self.coupon_code, self.agent_id, self.duration, self.customer_id, self.gstin]
+        )
+        return IdempotencyKey(scope, hashlib.sha256(fingerprint.encode()).hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    order: RowMapping
+    subscription: RowMapping
+
+
+def prepare_coupon_checkout(
+    coupon_code: str, agent_id: str, duration: str, customer_id: str | None, gstin: str | None
+) -> CouponCheckout:
+    return CouponCheckout(
+        coupon_code=billing.require_coupon(coupon_code),
+        agent_id=agent_id,
+        duration=duration,
+        customer_id=customer_id,
+        gstin=billing.normalise_gstin(gstin),
+    )
+
+
+async def _insert_subscription(
+    connection: AsyncConnection,
+    subscription_id: str,
+    agent_id: str,
+    duration: str,
+    customer_id: str | None,
+    status: str,
+    plan: Plan,
+    now: datetime,
+) -> RowMapping:
+    result = await connection.execute(
+        insert(subscriptions)
+        .values(
+            subscription_id=subscription_id,
+            agent_id=agent_id,
+            duration=duration,
+            customer_id=customer_id,
+            status=status,
+            current_period_start=now,
+            current_period_end=now + plan.period,
+            cancel_at_period_end=False,
+            ended_at=None,
+        )
+        .returning(*subscriptions.c)
+    )
+    return result.mappings().one()
+
+
+async def checkout_with_coupon(
+    connection: AsyncConnection, settings: StoreSettings, checkout: CouponCheckout, now: datetime
+) -> Purchase:
+    plan = billing.plan_for(checkout.duration)
+    subscription = await _insert_subscription(
+        connection,
+        f"SUB-{uuid.uuid4()}",
+        checkout.agent_id,
+        checkout.duration,
+        checkout.customer_id,
+        "active",
+        plan,
+        now,
+    )
+    order = (
+        (
+            await connection.execute(
+                insert(orders)
+                .values(
+                    order_id=f"ORDER-{uuid.uuid4()}",
+                    payment_provider="coupon",
+                    subscription_id=subscription["subscription_id"],
+                    amount=0,
+                    currency=CURRENCY,
+                    agent_id=checkout.agent_id,
+                    duration=checkout.duration,
+                    customer_id=checkout.customer_id,
+                    gstin=checkout.gstin,
+                    status="paid",
+                    created_at=now,
+                    paid_at=now,
+                    razorpay_order_id=None,
+                )
+                .returning(*orders.c)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    await emit(
+        connection,
+        now,
+        "payment_success",
+        {
+            "payment_provider": "coupon",
+            "coupon_code": checkout.coupon_code,
+            "agent_id": checkout.agent_id,
+            "duration": checkout.duration,
+            "amount": 0,
+            "currency": CURRENCY,
+        },
+        customer_id=checkout.customer_id,
+        order_id=order["order_id"],
+        subscription_id=subscription["subscription_id"],
+    )
+    await issue_for_paid_order(connection, settings, order, checkout.gstin, now)
+    return Purchase(order, subscription)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    order_id: str
+    subscription_id: str
+    amount: int
+
+
+def quote_razorpay_order(duration: str) -> Quote:
+    plan = billing.plan_for(duration)
+    return Quote(f"ORDER-{uuid.uuid4()}", f"SUB-{uuid.uuid4()}", plan.price_inr)
+
+
+def _require_prefixed(value: str, prefix: str, field: str) -> None:
+    if not value.startswith(prefix) or len(value) == len(prefix):
+        raise invalid("INVALID_IDENTIFIER", f"{field} must be a {prefix}… id", field=field)
+
+
+async def create_razorpay_order(
+    connection: AsyncConnection,
+    *,
+    order_id: str,
+    subscription_id: str,
+    agent_id: str,
+    duration: str,
+    customer_id: str | None,
+    razorpay_order_id: str,
+    now: datetime,
+) -> Purchase:
+    plan = billing.plan_for(duration)
+    _require_prefixed(order_id, "ORDER-", "order_id")
+    _require_prefixed(subscription_id, "SUB-", "subscription_id")
+    if not razorpay_order_id.strip():
+        raise invalid(
+            "INVALID_IDENTIFIER", "razorpay_order_id is required", field="razorpay_order_id"
+        )
+    subscription = await _insert_subscription(
+        connection, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
+    )
+    order = (
+        (
+            await connection.execute(
+                insert(orders)
+                .values(
+                    order_id=order_id,
+                    payment_provider="razorpay",
+                    subscription_id=subscription_id,
+                    amount=plan.price_inr,
+                    currency=CURRENCY,
+                    agent_id=agent_id,
+                    duration=duration,
+                    customer_id=customer_id,
+                    gstin=None,
+                    status="created",
+                    created_at=now,
+                    paid_at=None,
+                    razorpay_order_id=razorpay_order_id,
+                )
+                .returning(*orders.c)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return Purchase(order, subscription)
+
+
+async def _find_order(connection: AsyncConnection, *condition: object) -> RowMapping | None:
+    return (await connection.execute(select(orders).where(*condition))).mappings().first()  # type: ignore[arg-type]
+
+
+async def _pay(
+    connection: AsyncConnection,
+    settings: StoreSettings,
+    order: RowMapping,
+    now: datetime,
+    *,
+    via_webhook: bool,
+) -> bool:
+    """Moves the order from created to paid; False when another request already did."""
+    paid = (
+        (
+            await connection.execute(
+                update(orders)
+                .where(orders.c.order_id == order["order_id"], orders.c.status == "created")
+                .values(status="paid", paid_at=now)
+                .returning(*orders.c)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if paid is None:
+        return False
+    await connection.execute(
+        update(subscriptions)
+        .where(
+            subscriptions.c.subscription_id == paid["subscription_id"],
+            subscriptions.c.status == "pending_payment",
+        )
+        .values(status="active")
+    )
+    metadata = {
+        "payment_provider": "razorpay",
+        "agent_id": paid["agent_id"],
+        "duration": paid["duration"],
+        "amount": paid["amount"],
+        "currency": paid["currency"],
+    } | ({"via": "webhook"} if via_webhook else {})
+    await emit(
+        connection,
+        now,
+        "payment_success",
+        metadata,
+        customer_id=paid["customer_id"],
+        order_id=paid["order_id"],
+        subscription_id=paid["subscription_id"],
+    )
+    await issue_for_paid_order(connection, settings, paid, None, now)
+    return True
+
+
+def _secret(value: str | None, name: str) -> str:
+    if not value:
+        raise failed_precondition(
+            "PAYMENT_SECRET_MISSING", f"Missing required env: {name}", variable=name
+        )
+    return value
+
+
+async def confirm_razorpay_payment(
+    connection: AsyncConnection,
+    settings: StoreSettings,
+    *,
+    order_id: str,
+    customer_id: str | None,
+    razorpay_order_id: str,
+    razorpay_payment_id: str,
+    razorpay_signature: str,
+    now: datetime,
+) -> Purchase:
+    order = await _find_order(connection, orders.c.order_id == order_id)
+    if order is None:
+        raise not_found("ORDER_NOT_FOUND", "Order not found.", order_id=order_id)
+    if order["payment_provider"] != "razorpay":
+        raise failed_precondition("ORDER_NOT_RAZORPAY", "Order is not a Razorpay order.")
+    if conflicting_customers(order["customer_id"], customer_id):
+        raise permission_denied("ORDER_CUSTOMER_MISMATCH", "Order does not belong to customer")
+    secret = _secret(settings.razorpay_key_secret, "RAZORPAY_KEY_SECRET")
+    if not billing.checkout_signature_valid(
+        secret, razorpay_order_id, razorpay_payment_id, razorpay_signature
+    ):
+        await emit(
+            connection,
+            now,
+            "payment_failed",
+            {
+                "payment_provider": "razorpay",
+                "reason": "invalid_checkout_signature",
+                "agent_id": order["agent_id"],
+                "duration": order["duration"],
+            },
+            customer_id=order["customer_id"],
+            order_id=order_id,
+        )
+        raise DomainError(
+            ErrorKind.INVALID_ARGUMENT,
+            "INVALID_CHECKOUT_SIGNATURE",
+            "Invalid Razorpay signature",
+            keeps_writes=True,
+        )
+    await _pay(connection, settings, order, now, via_webhook=False)
+    paid = await _find_order(connection, orders.c.order_id == order_id)
+    subscription = await find_subscription(connection, order["subscription_id"])
+    assert paid is not None and subscription is not None
+    return Purchase(paid, subscription)
+
+
+async def apply_razorpay_webhook(
+    connection: AsyncConnection, settings: StoreSettings, body: bytes, signature: str, now: datetime
+) -> str:
+    """Returns "paid", "already_paid" or "ignored"."""
+    secret = _secret(settings.razorpay_webhook_secret, "RAZORPAY_WEBHOOK_SECRET")
+    if not billing.webhook_signature_valid(secret, body, signature):
+        raise invalid("INVALID_WEBHOOK_SIGNATURE", "Invalid webhook signature")
+    razorpay_order_id = billing.paid_razorpay_order_id(billing.parse_webhook(body))
+    if razorpay_order_id is None:
+        return "ignored"
+    order = await _find_order(connection, orders.c.razorpay_order_id == razorpay_order_id)
+    if order is None:
+        return "ignored"
+    if order["status"] == "paid":
+        return "already_paid"
+    return (
+        "paid" if await _pay(connection, settings, order, now, via_webhook=True) else "already_paid"
+    )
