@@ -59,9 +59,17 @@ class Stack:
     http: httpx.AsyncClient
     channel: grpc.aio.Channel
 
-    async def events(self, **filters: str) -> list[dict[str, Any]]:
+    async def events(
+        self,
+        event_type: str | None = None,
+        customer_id: str | None = None,
+        subscription_id: str | None = None,
+    ) -> list[dict[str, Any]]:
         stub = events_pb2_grpc.EventsServiceStub(self.channel)
-        response = await stub.ListEvents(events_pb2.ListEventsRequest(**filters))
+        request = events_pb2.ListEventsRequest(
+            event_type=event_type, customer_id=customer_id, subscription_id=subscription_id
+        )
+        response = await stub.ListEvents(request)
         return [
             {
                 "event_type": event.event_type,
