@@ -14,6 +14,7 @@ from plant.store.v1 import events_pb2, events_pb2_grpc
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings
 from store_service.config import StoreSettings
+from store_service.rpc.units_of_work import Clock, utc_now
 from store_service.server import StoreServer, build_store
 from store_service.wire.values import document
 
@@ -26,8 +27,10 @@ def store_settings(database_url: str, **overrides: Any) -> StoreSettings:
 
 
 @asynccontextmanager
-async def running_store(settings: StoreSettings) -> AsyncIterator[StoreServer]:
-    server = build_store(settings)
+async def running_store(
+    settings: StoreSettings, clock: Clock = utc_now
+) -> AsyncIterator[StoreServer]:
+    server = build_store(settings, clock=clock)
     await server.start()
     try:
         yield server
@@ -92,10 +95,11 @@ async def stack(
     database_url: str,
     store: dict[str, Any] | None = None,
     adapter: dict[str, Any] | None = None,
+    clock: Clock = utc_now,
 ) -> AsyncIterator[Stack]:
-    """Store and adapter with the given settings on one database."""
+    """Store and adapter with the given settings (and store clock) on one database."""
     async with (
-        running_store(store_settings(database_url, **(store or {}))) as server,
+        running_store(store_settings(database_url, **(store or {})), clock) as server,
         adapter_client(adapter_settings(server, **(adapter or {}))) as http,
         grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel,
     ):
