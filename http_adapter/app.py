@@ -12,7 +12,7 @@ from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import agent_types, agent_types_db, billing_documents, payments
-from http_adapter.store_client import StoreClient
+from store_service.client import StoreClient
 
 ROUTERS = (
     agent_types.router,

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from http_adapter.config import AdapterSettings
 from http_adapter.correlation import correlation_id
-from http_adapter.store_client import StoreClient
+from store_service.client import StoreClient
 
 
 def _store(request: Request) -> StoreClient:

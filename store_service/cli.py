@@ -67,6 +67,22 @@ def _run_both(_args: argparse.Namespace) -> int:
     return max(abs(code) for code in codes) if any(codes) else 0
 
 
+def _period_end(args: argparse.Namespace) -> int:
+    from store_service.jobs import parse_time, period_end
+
+    now = parse_time(args.now) if args.now else None
+    print(asyncio.run(period_end(args.target, now, args.batch_size)))
+    return 0
+
+
+def _purge_idempotency(args: argparse.Namespace) -> int:
+    from store_service.jobs import parse_time, purge_idempotency
+
+    now = parse_time(args.now) if args.now else None
+    print(asyncio.run(purge_idempotency(args.target, now, args.older_than_hours, args.dry_run)))
+    return 0
+
+
 def _health(args: argparse.Namespace) -> int:
     from store_service.probe import probe
 
@@ -87,15 +103,40 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the gRPC store").set_defaults(func=_serve_store)
     commands.add_parser("http", help="serve the REST adapter").set_defaults(func=_serve_http)
-    commands.add_parser("run", help="serve store and adapter together").set_defaults(func=_run_both)
-    health = commands.add_parser("health", help="exit 0 when the store reports SERVING")
-    health.add_argument("--target", default=os.environ.get("PLANT_STORE_TARGET", "127.0.0.1:50051"))
-    health.add_argument("--service", default="", help="one service's status (default: overall)")
-    health.set_defaults(func=_health)
+    commands.add_parser("run", help="serve store and adapter").set_defaults(func=_run_both)
+
     migrate = commands.add_parser("migrate", help="migrate the database (DATABASE_URL)")
     migrate.add_argument("action", nargs="?", choices=("upgrade", "downgrade"), default="upgrade")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=_migrate)
+
+    target = argparse.ArgumentParser(add_help=False)
+    target.add_argument(
+        "--target",
+        default=os.environ.get("PLANT_STORE_TARGET", "127.0.0.1:50051"),
+        help="the store's gRPC address (default: PLANT_STORE_TARGET)",
+    )
+    health = commands.add_parser(
+        "health", parents=[target], help="exit 0 when the store reports SERVING"
+    )
+    health.add_argument("--service", default="", help="one service's status (default: overall)")
+    health.set_defaults(func=_health)
+
+    job = argparse.ArgumentParser(add_help=False, parents=[target])
+    job.add_argument("--now", help="effective time, ISO-8601 (default: the store's clock)")
+    job.add_argument("--batch-size", type=int, default=0, help="rows per transaction")
+    commands.add_parser(
+        "period-end", parents=[job], help="make due scheduled cancellations effective"
+    ).set_defaults(func=_period_end)
+    purge = commands.add_parser(
+        "purge-idempotency", parents=[target], help="delete expired idempotency records"
+    )
+    purge.add_argument("--now", help="reference time, ISO-8601 (default: the store's clock)")
+    purge.add_argument(
+        "--older-than-hours", type=float, help="retention (default: IDEMPOTENCY_RETENTION_HOURS)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    purge.set_defaults(func=_purge_idempotency)
     return parser
 
 

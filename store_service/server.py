@@ -22,6 +22,7 @@ from plant.store.v1 import (
     events_pb2_grpc,
     hiring_pb2,
     maintenance_pb2,
+    maintenance_pb2_grpc,
 )
 
 from store_service.config import StoreSettings
@@ -31,6 +32,7 @@ from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
 from store_service.rpc.events import EventsServicer
 from store_service.rpc.interceptors import StoreInterceptor
+from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,9 @@ class StoreServer:
             BillingServicer(units, settings), self.server
         )
         events_pb2_grpc.add_EventsServiceServicer_to_server(EventsServicer(units), self.server)
+        maintenance_pb2_grpc.add_MaintenanceServiceServicer_to_server(
+            MaintenanceServicer(units, settings), self.server
+        )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [

@@ -23,7 +23,7 @@ class RazorpayStandIn:
 
 def _handler(state: RazorpayStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server protocol
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             state.received.append(
                 {

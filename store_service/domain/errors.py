@@ -13,6 +13,7 @@ class ErrorKind(Enum):
     PERMISSION_DENIED = "permission_denied"
     ABORTED = "aborted"
     UNAVAILABLE = "unavailable"
+    UNIMPLEMENTED = "unimplemented"
 
 
 class DomainError(Exception):

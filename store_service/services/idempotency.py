@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.db.dialect import upsert_insert
@@ -111,3 +111,23 @@ async def record(
     stored = await lookup(connection, key)
     assert stored is not None
     return stored
+
+
+async def purge_batch(
+    connection: AsyncConnection, cutoff: datetime, batch_size: int, *, dry_run: bool
+) -> int:
+    """Deletes (or, dry, counts) one batch of records created before the cutoff."""
+    expired = (
+        select(records.c.scope_key)
+        .where(records.c.created_at < cutoff)
+        .order_by(records.c.created_at)
+        .limit(batch_size)
+    )
+    if dry_run:
+        counted = await connection.scalar(select(func.count()).select_from(expired.subquery()))
+        return int(counted or 0)
+    claimed = expired.with_for_update(skip_locked=True).scalar_subquery()
+    deleted = await connection.execute(
+        delete(records).where(records.c.scope_key.in_(claimed)).returning(records.c.scope_key)
+    )
+    return len(deleted.all())

@@ -76,7 +76,7 @@ async def test_grpcurl_lists_describes_and_calls_through_reflection(store: Store
 
 
 async def test_unimplemented_rpcs_say_so(channel: grpc.aio.Channel) -> None:
-    method = channel.unary_unary("/plant.store.v1.BillingService/GetSubscription")
+    method = channel.unary_unary("/plant.store.v1.DeliverablesService/ListReviews")
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await method(b"")
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED

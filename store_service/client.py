@@ -1,4 +1,4 @@
-"""The adapter's one gRPC channel to the store, and typed stubs that carry per-call metadata."""
+"""A typed client of the store: one channel, stubs per service, metadata on every call."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from plant.store.v1 import (
     deliverables_pb2_grpc,
     events_pb2_grpc,
     hiring_pb2_grpc,
+    maintenance_pb2_grpc,
 )
 
 R = TypeVar("R")
@@ -36,6 +37,7 @@ class StoreClient:
         self.hiring = hiring_pb2_grpc.HiringServiceStub(self.channel)
         self.deliverables = deliverables_pb2_grpc.DeliverablesServiceStub(self.channel)
         self.events = events_pb2_grpc.EventsServiceStub(self.channel)
+        self.maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self.channel)
 
     async def call(
         self, method: Callable[..., Awaitable[R]], request: Any, correlation_id: str

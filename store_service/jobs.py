@@ -1,0 +1,54 @@
+"""Operational jobs run from the command line against a running store."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf import json_format
+from plant.store.v1 import billing_pb2, maintenance_pb2
+
+from store_service.client import StoreClient
+from store_service.wire.values import timestamp
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO-8601 time; without an offset it is UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def client(target: str) -> StoreClient:
+    return StoreClient(target, deadline_seconds=3600, auth_token=os.environ.get("STORE_AUTH_TOKEN"))
+
+
+async def period_end(target: str, now: datetime | None, batch_size: int) -> str:
+    store = client(target)
+    try:
+        request = billing_pb2.ProcessPeriodEndRequest(
+            now=timestamp(now), batch_size=batch_size, request_id=str(uuid.uuid4())
+        )
+        response = await store.call(store.billing.ProcessPeriodEnd, request, "period-end-job")
+    finally:
+        await store.close()
+    return json.dumps(json_format.MessageToDict(response, preserving_proto_field_name=True))
+
+
+async def purge_idempotency(
+    target: str, now: datetime | None, retention_hours: float | None, dry_run: bool
+) -> str:
+    store = client(target)
+    try:
+        request = maintenance_pb2.PurgeIdempotencyRecordsRequest(
+            now=timestamp(now), dry_run=dry_run
+        )
+        if retention_hours is not None:
+            request.retention.FromTimedelta(timedelta(hours=retention_hours))
+        response = await store.call(
+            store.maintenance.PurgeIdempotencyRecords, request, "purge-idempotency-job"
+        )
+    finally:
+        await store.close()
+    return json.dumps(json_format.MessageToDict(response, preserving_proto_field_name=True))

@@ -1,0 +1,263 @@
+"""Billing's exactly-once promises under racing requests from several store processes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import httpx
+from plant.store.v1 import billing_pb2 as pb
+from plant.store.v1 import billing_pb2_grpc
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from store_service.db.models import (
+    HiredInstance,
+    IdempotencyRecord,
+    Invoice,
+    NotificationEvent,
+    Order,
+    Receipt,
+    Subscription,
+    table_of,
+)
+from tests.processes import replicas, run_cli
+
+SECRETS = {"RAZORPAY_KEY_SECRET": "key-secret", "RAZORPAY_WEBHOOK_SECRET": "hook-secret"}
+
+
+async def count(engine: AsyncEngine, model: type, *where: Any) -> int:
+    table = table_of(model)
+    async with engine.connect() as connection:
+        value = await connection.scalar(select(func.count()).select_from(table).where(*where))
+    return int(value or 0)
+
+
+async def event_counts(engine: AsyncEngine, event_type: str) -> dict[str, int]:
+    events = table_of(NotificationEvent)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(events.c.subscription_id, func.count())
+            .where(events.c.event_type == event_type)
+            .group_by(events.c.subscription_id)
+        )
+    return {subscription_id: n for subscription_id, n in rows}
+
+
+async def test_identical_idempotent_checkouts_create_one_order(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    body = {
+        "coupon_code": "WAOOAW100",
+        "agent_id": "AGT-1",
+        "duration": "monthly",
+        "customer_id": "racer",
+    }
+    async with replicas(postgres_url, 2) as running:
+        clients = [httpx.AsyncClient(base_url=r.http_url, timeout=30) for r in running]
+        try:
+            responses = await asyncio.gather(
+                *(
+                    clients[i % 2].post(
+                        "/api/v1/payments/coupon/checkout",
+                        json=body,
+                        headers={"Idempotency-Key": "same-key"},
+                    )
+                    for i in range(24)
+                )
+            )
+        finally:
+            for client in clients:
+                await client.aclose()
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.json()["order_id"] for r in responses}) == 1
+    assert await count(engine, Order) == 1
+    assert await count(engine, Subscription) == 1
+    assert await count(engine, Receipt) == 1
+    assert await count(engine, Invoice) == 1
+    assert await count(engine, IdempotencyRecord) == 1
+    assert sum((await event_counts(engine, "payment_success")).values()) == 1
+
+
+def _sign(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+async def test_racing_confirm_and_webhook_pay_each_order_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with replicas(postgres_url, 2, env=SECRETS) as running:
+        channels = [grpc.aio.insecure_channel(r.store_target) for r in running]
+        first, second = (billing_pb2_grpc.BillingServiceStub(c) for c in channels)
+        orders = []
+        for index in range(12):
+            quote = await first.QuoteRazorpayOrder(
+                pb.QuoteRazorpayOrderRequest(agent_id="AGT-1", duration="monthly")
+            )
+            await first.CreateRazorpayOrder(
+                pb.CreateRazorpayOrderRequest(
+                    order_id=quote.order_id,
+                    subscription_id=quote.subscription_id,
+                    agent_id="AGT-1",
+                    duration="monthly",
+                    customer_id=f"buyer-{index}",
+                    razorpay_order_id=f"order_rzp_{index}",
+                )
+            )
+            orders.append((quote, f"order_rzp_{index}"))
+
+        def confirm(stub: Any, quote: Any, razorpay_order_id: str) -> Any:
+            return stub.ConfirmRazorpayPayment(
+                pb.ConfirmRazorpayPaymentRequest(
+                    order_id=quote.order_id,
+                    razorpay_order_id=razorpay_order_id,
+                    razorpay_payment_id="pay",
+                    razorpay_signature=_sign("key-secret", f"{razorpay_order_id}|pay".encode()),
+                )
+            )
+
+        def webhook(stub: Any, razorpay_order_id: str) -> Any:
+            body = json.dumps(
+                {
+                    "event": "payment.captured",
+                    "payload": {"payment": {"entity": {"order_id": razorpay_order_id}}},
+                }
+            ).encode()
+            return stub.ApplyRazorpayWebhook(
+                pb.ApplyRazorpayWebhookRequest(body=body, signature=_sign("hook-secret", body))
+            )
+
+        calls = [
+            call
+            for quote, rzp in orders
+            for call in (
+                confirm(first, quote, rzp),
+                webhook(second, rzp),
+                confirm(second, quote, rzp),
+                webhook(first, rzp),
+            )
+        ]
+        results = await asyncio.gather(*calls)
+        for channel in channels:
+            await channel.close()
+    outcomes = [r.outcome for r in results if isinstance(r, pb.ApplyRazorpayWebhookResponse)]
+    assert len(outcomes) == 24
+    assert await count(engine, Order, table_of(Order).c.status == "paid") == 12
+    assert await count(engine, Subscription, table_of(Subscription).c.status == "active") == 12
+    assert await count(engine, Receipt) == 12
+    assert await count(engine, Invoice) == 12
+    payments = await event_counts(engine, "payment_success")
+    assert len(payments) == 12 and set(payments.values()) == {1}
+    paid_by_webhook = outcomes.count(pb.WEBHOOK_OUTCOME_PAID)
+    assert paid_by_webhook <= 12
+
+
+async def test_concurrent_checkouts_number_documents_without_gaps(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    body = {"coupon_code": "WAOOAW100", "agent_id": "AGT-1", "duration": "monthly"}
+    async with replicas(postgres_url, 2) as running:
+        clients = [httpx.AsyncClient(base_url=r.http_url, timeout=30) for r in running]
+        try:
+            responses = await asyncio.gather(
+                *(
+                    clients[i % 2].post(
+                        "/api/v1/payments/coupon/checkout",
+                        json=body | {"customer_id": f"c{i}"},
+                    )
+                    for i in range(40)
+                )
+            )
+        finally:
+            for client in clients:
+                await client.aclose()
+    assert {r.status_code for r in responses} == {200}
+    for model, column in ((Receipt, "receipt_number"), (Invoice, "invoice_number")):
+        table = table_of(model)
+        async with engine.connect() as connection:
+            numbers = (await connection.execute(select(table.c[column]))).scalars().all()
+        per_day: dict[str, list[int]] = defaultdict(list)
+        for number in numbers:
+            _, day, sequence = number.split("-")
+            per_day[day].append(int(sequence))
+        assert sum(len(s) for s in per_day.values()) == 40
+        for sequences in per_day.values():
+            assert sorted(sequences) == list(range(1, len(sequences) + 1))
+
+
+async def test_two_period_end_jobs_cancel_each_subscription_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    past = datetime(2026, 1, 1, tzinfo=UTC)
+    subscriptions, instances = table_of(Subscription), table_of(HiredInstance)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(subscriptions),
+            [
+                {
+                    "subscription_id": f"SUB-{i:04d}",
+                    "agent_id": "AGT-1",
+                    "duration": "monthly",
+                    "customer_id": f"c{i}",
+                    "status": "active",
+                    "current_period_start": past,
+                    "current_period_end": past + timedelta(days=30),
+                    "cancel_at_period_end": True,
+                    "ended_at": None,
+                }
+                for i in range(300)
+            ],
+        )
+        await connection.execute(
+            insert(instances),
+            [
+                {
+                    "hired_instance_id": f"HAI-{i:04d}",
+                    "subscription_id": f"SUB-{i:04d}",
+                    "agent_id": "AGT-1",
+                    "customer_id": f"c{i}",
+                    "nickname": None,
+                    "theme": None,
+                    "config": {},
+                    "configured": False,
+                    "goals_completed": False,
+                    "active": True,
+                    "trial_status": "not_started",
+                    "trial_start_at": None,
+                    "trial_end_at": None,
+                    "created_at": past,
+                    "updated_at": past,
+                }
+                for i in range(0, 300, 3)
+            ],
+        )
+    async with replicas(postgres_url, 2) as running:
+        results = await asyncio.gather(
+            *(
+                run_cli(
+                    "period-end",
+                    "--target",
+                    replica.store_target,
+                    "--now",
+                    "2026-06-01T00:00:00Z",
+                    "--batch-size",
+                    "7",
+                )
+                for replica in running
+            )
+        )
+    processed = [json.loads(output.strip().splitlines()[-1])["processed"] for _, output in results]
+    assert [code for code, _ in results] == [0, 0]
+    assert sum(processed) == 300
+    assert await count(engine, Subscription, subscriptions.c.status == "canceled") == 300
+    effective = await event_counts(engine, "cancel_effective")
+    assert len(effective) == 300 and set(effective.values()) == {1}
+    deactivated = await event_counts(engine, "hired_agent_deactivated")
+    assert len(deactivated) == 100 and set(deactivated.values()) == {1}
+    assert await count(engine, HiredInstance, instances.c.active.is_(False)) == 100
