@@ -354,3 +354,39 @@ async def test_razorpay_endpoints_are_disabled_in_coupon_mode(database_url: str)
                 403,
                 {"detail": f"Razorpay {what} is disabled when PAYMENTS_MODE is not 'razorpay'."},
             )
+
+
+async def test_confirm_without_the_key_secret_is_a_500_after_the_order_checks(
+    database_url: str,
+) -> None:
+    with razorpay_stand_in() as api:
+        adapter = {
+            "payments_mode": "razorpay",
+            "razorpay_key_id": KEY_ID,
+            "razorpay_key_secret": KEY_SECRET,
+            "razorpay_api_base": api.base_url,
+        }
+        async with stack(database_url, adapter=adapter) as plant:
+            order = (
+                await plant.http.post(ORDER, json={"agent_id": "A", "duration": "monthly"})
+            ).json()
+            body = {
+                "order_id": order["order_id"],
+                "razorpay_order_id": order["razorpay_order_id"],
+                "razorpay_payment_id": "p",
+                "razorpay_signature": "s",
+            }
+            missing = await plant.http.post(CONFIRM, json=body | {"order_id": "ORDER-x"})
+            assert missing.status_code == 404
+            response = await plant.http.post(CONFIRM, json=body)
+            assert (response.status_code, response.json()) == (
+                500,
+                {"detail": "Missing required env: RAZORPAY_KEY_SECRET"},
+            )
+            no_secret = dict(adapter, razorpay_key_secret="")
+        async with stack(database_url, adapter=no_secret) as plant:
+            created = await plant.http.post(ORDER, json={"agent_id": "A", "duration": "monthly"})
+            assert (created.status_code, created.json()) == (
+                500,
+                {"detail": "Missing required env: RAZORPAY_KEY_SECRET"},
+            )
