@@ -11,7 +11,14 @@ from fastapi import FastAPI
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
 from http_adapter.responses import JsonResponse
-from http_adapter.routes import agent_types, agent_types_db, billing_documents, payments
+from http_adapter.routes import (
+    agent_types,
+    agent_types_db,
+    billing_documents,
+    hired_agents,
+    payments,
+    trial_status,
+)
 from store_service.client import StoreClient
 
 ROUTERS = (
@@ -20,6 +27,8 @@ ROUTERS = (
     payments.router,
     billing_documents.invoices,
     billing_documents.receipts,
+    hired_agents.router,
+    trial_status.router,
 )
 
 

@@ -90,6 +90,25 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "RECEIPT_NOT_FOUND": Plain(404, "Receipt not found"),
     "INVOICE_NOT_FOUND": Plain(404, "Invoice not found"),
     "INVOICE_CUSTOMER_MISMATCH": Plain(403, "Invoice does not belong to customer"),
+    "UNSUPPORTED_THEME": Plain(400, "Unsupported theme."),
+    "HIRED_AGENT_CUSTOMER_ID_REQUIRED": Plain(400, "customer_id is required."),
+    "HIRED_AGENT_READ_ONLY": Plain(409, "Subscription is not active; hired agent is read-only."),
+    "HIRED_AGENT_CUSTOMER_MISMATCH": Plain(
+        403, "Hired agent instance does not belong to customer."
+    ),
+    "RAW_SECRET_IN_CONFIG": Plain(
+        400,
+        "Raw secrets are not allowed in Plant config (found at {path}). Use credential refs only.",
+    ),
+    "HIRED_AGENT_NOT_FOUND": Plain(404, "Hired agent instance not found."),
+    "HIRED_AGENT_DATA_GONE": Plain(410, "Hired agent data is no longer available."),
+    "UNSUPPORTED_FREQUENCY": Plain(400, "Unsupported frequency."),
+    "UNKNOWN_AGENT_TYPE": Plain(400, "Unknown agent type; cannot validate goals."),
+    "AGENT_TYPE_DEFINITION_MISSING": Plain(400, "Agent type definition not found."),
+    "UNKNOWN_GOAL_TEMPLATE": Plain(400, "Unknown goal_template_id for this agent type."),
+    "MISSING_REQUIRED_SETTINGS": Plain(400, "Missing required settings: {keys}"),
+    "GOAL_INSTANCE_ID_REQUIRED": Plain(400, "goal_instance_id is required."),
+    "TRIAL_NOT_FOUND": Plain(404, "Trial not found"),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
     "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
 }

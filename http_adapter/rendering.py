@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from plant.store.v1 import billing_pb2
+from plant.store.v1 import billing_pb2, hiring_pb2
 from pydantic import TypeAdapter
 
-from store_service.wire.enums import SUBSCRIPTION_STATUS, TAX_TYPE
-from store_service.wire.values import optional_instant
+from store_service.wire.enums import SUBSCRIPTION_STATUS, TAX_TYPE, TRIAL_STATUS
+from store_service.wire.values import document, optional_instant
 
 _DATETIME = TypeAdapter(datetime)
 
@@ -92,3 +92,56 @@ def invoice(message: billing_pb2.Invoice) -> dict[str, Any]:
         "tax_type": TAX_TYPE.name(message.tax_type),
         "items": _items(message.items),
     }
+
+
+def hired_agent(message: hiring_pb2.HiredAgentInstance) -> dict[str, Any]:
+    return {
+        "hired_instance_id": message.hired_instance_id,
+        "subscription_id": message.subscription_id,
+        "agent_id": message.agent_id,
+        "agent_type_id": optional(message, "agent_type_id"),
+        "customer_id": optional(message, "customer_id"),
+        "nickname": optional(message, "nickname"),
+        "theme": optional(message, "theme"),
+        "config": document(message.config),
+        "configured": message.configured,
+        "goals_completed": message.goals_completed,
+        "active": message.active,
+        "subscription_status": SUBSCRIPTION_STATUS.optional_name(message.subscription_status),
+        "subscription_ended_at": time_of(message, "subscription_ended_at"),
+        "retention_expires_at": time_of(message, "retention_expires_at"),
+        "trial_status": TRIAL_STATUS.name(message.trial_status),
+        "trial_start_at": time_of(message, "trial_start_at"),
+        "trial_end_at": time_of(message, "trial_end_at"),
+        "created_at": time_of(message, "created_at"),
+        "updated_at": time_of(message, "updated_at"),
+    }
+
+
+def goal(message: hiring_pb2.GoalInstance) -> dict[str, Any]:
+    return {
+        "goal_instance_id": message.goal_instance_id,
+        "hired_instance_id": message.hired_instance_id,
+        "goal_template_id": message.goal_template_id,
+        "frequency": message.frequency,
+        "settings": document(message.settings),
+        "created_at": time_of(message, "created_at"),
+        "updated_at": time_of(message, "updated_at"),
+    }
+
+
+def trial(message: hiring_pb2.TrialStatusEntry) -> dict[str, Any]:
+    return {
+        "subscription_id": message.subscription_id,
+        "hired_instance_id": message.hired_instance_id,
+        "trial_status": TRIAL_STATUS.name(message.trial_status),
+        "trial_start_at": time_of(message, "trial_start_at"),
+        "trial_end_at": time_of(message, "trial_end_at"),
+        "configured": message.configured,
+        "goals_completed": message.goals_completed,
+    }
+
+
+def processed(count: int, sent: datetime | None, response: Message) -> dict[str, Any]:
+    """The answer of the processing endpoints: `now` echoed as sent, else the store's time."""
+    return {"processed": count, "now": iso(sent) if sent else time_of(response, "now")}

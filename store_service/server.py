@@ -21,6 +21,7 @@ from plant.store.v1 import (
     events_pb2,
     events_pb2_grpc,
     hiring_pb2,
+    hiring_pb2_grpc,
     maintenance_pb2,
     maintenance_pb2_grpc,
 )
@@ -31,6 +32,7 @@ from store_service.db.migrate import current_revision, head_revision, migrate
 from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
 from store_service.rpc.events import EventsServicer
+from store_service.rpc.hiring import HiringServicer
 from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
@@ -80,6 +82,9 @@ class StoreServer:
             BillingServicer(units, settings), self.server
         )
         events_pb2_grpc.add_EventsServiceServicer_to_server(EventsServicer(units), self.server)
+        hiring_pb2_grpc.add_HiringServiceServicer_to_server(
+            HiringServicer(units, settings), self.server
+        )
         maintenance_pb2_grpc.add_MaintenanceServiceServicer_to_server(
             MaintenanceServicer(units, settings), self.server
         )

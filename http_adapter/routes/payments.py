@@ -168,8 +168,7 @@ async def process_period_end(
 ) -> dict[str, Any]:
     request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now))
     response = await store.call(store.billing.ProcessPeriodEnd, request, cid)
-    now = rendering.iso(body.now) if body.now else rendering.time_of(response, "now")
-    return {"processed": response.processed, "now": now}
+    return rendering.processed(response.processed, body.now, response)
 
 
 @router.get("/subscriptions/{subscription_id}")

@@ -1,0 +1,117 @@
+"""Goal instances of a hired agent: list, upsert and delete, validated against the catalog."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.db.dialect import upsert_insert
+from store_service.db.models import AgentType, GoalInstance, table_of
+from store_service.domain.errors import invalid
+from store_service.domain.goals import (
+    find_template,
+    normalise_frequency,
+    require_agent_type,
+    require_settings,
+)
+from store_service.services.hired_agents import (
+    owned_view,
+    require_view_readable,
+    writable_subscription,
+)
+
+goals = table_of(GoalInstance)
+agent_types = table_of(AgentType)
+
+
+async def goals_of(connection: AsyncConnection, hired_instance_id: str) -> list[RowMapping]:
+    """An instance's goals in creation order."""
+    rows = await connection.execute(
+        select(goals)
+        .where(goals.c.hired_instance_id == hired_instance_id)
+        .order_by(goals.c.created_at, goals.c.goal_instance_id)
+    )
+    return list(rows.mappings())
+
+
+async def list_goals(
+    connection: AsyncConnection,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    retention_days: int,
+    at: datetime,
+) -> list[RowMapping]:
+    view = await owned_view(connection, hired_instance_id, raw_customer_id)
+    require_view_readable(view, retention_days, at)
+    return await goals_of(connection, hired_instance_id)
+
+
+async def upsert_goal(
+    connection: AsyncConnection,
+    *,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    goal_instance_id: str | None,
+    goal_template_id: str,
+    frequency: str,
+    settings: dict[str, Any],
+    now: datetime,
+) -> RowMapping:
+    """Creates or replaces one goal; a replaced goal keeps its creation time."""
+    view = await owned_view(connection, hired_instance_id, raw_customer_id)
+    await writable_subscription(connection, view.instance["subscription_id"])
+    frequency = normalise_frequency(frequency)
+    agent_type_id = require_agent_type(view.instance["agent_id"])
+    definition = await connection.scalar(
+        select(agent_types.c.document).where(agent_types.c.agent_type_id == agent_type_id)
+    )
+    template_id = goal_template_id.strip()
+    require_settings(find_template(definition, template_id), settings)
+    statement = upsert_insert(connection, goals).values(
+        hired_instance_id=hired_instance_id,
+        goal_instance_id=(goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
+        goal_template_id=template_id,
+        frequency=frequency,
+        settings=settings,
+        created_at=now,
+        updated_at=now,
+    )
+    upserted = await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hired_instance_id", "goal_instance_id"],
+            set_={
+                "goal_template_id": statement.excluded.goal_template_id,
+                "frequency": statement.excluded.frequency,
+                "settings": statement.excluded.settings,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ).returning(*goals.c)
+    )
+    return upserted.mappings().one()
+
+
+async def delete_goal(
+    connection: AsyncConnection,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    raw_goal_instance_id: str,
+) -> tuple[bool, str]:
+    """Removes a goal if present; its deliverables stay."""
+    view = await owned_view(connection, hired_instance_id, raw_customer_id)
+    await writable_subscription(connection, view.instance["subscription_id"])
+    goal_instance_id = raw_goal_instance_id.strip()
+    if not goal_instance_id:
+        raise invalid("GOAL_INSTANCE_ID_REQUIRED", "goal_instance_id is required.")
+    deleted = await connection.execute(
+        delete(goals)
+        .where(
+            goals.c.hired_instance_id == hired_instance_id,
+            goals.c.goal_instance_id == goal_instance_id,
+        )
+        .returning(goals.c.goal_instance_id)
+    )
+    return deleted.first() is not None, goal_instance_id
