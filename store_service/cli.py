@@ -75,6 +75,14 @@ def _period_end(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trial_end(args: argparse.Namespace) -> int:
+    from store_service.jobs import parse_time, trial_end
+
+    now = parse_time(args.now) if args.now else None
+    print(asyncio.run(trial_end(args.target, now, args.batch_size)))
+    return 0
+
+
 def _purge_idempotency(args: argparse.Namespace) -> int:
     from store_service.jobs import parse_time, purge_idempotency
 
@@ -128,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "period-end", parents=[job], help="make due scheduled cancellations effective"
     ).set_defaults(func=_period_end)
+    commands.add_parser(
+        "trial-end", parents=[job], help="end expired trials (converted or not)"
+    ).set_defaults(func=_trial_end)
     purge = commands.add_parser(
         "purge-idempotency", parents=[target], help="delete expired idempotency records"
     )

@@ -8,7 +8,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from google.protobuf import json_format
-from plant.store.v1 import billing_pb2, maintenance_pb2
+from google.protobuf.message import Message
+from plant.store.v1 import billing_pb2, hiring_pb2, maintenance_pb2
 
 from store_service.client import StoreClient
 from store_service.wire.values import timestamp
@@ -24,6 +25,13 @@ def client(target: str) -> StoreClient:
     return StoreClient(target, deadline_seconds=3600, auth_token=os.environ.get("STORE_AUTH_TOKEN"))
 
 
+def _answer(response: Message) -> str:
+    document = json_format.MessageToDict(
+        response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+    return json.dumps(document)
+
+
 async def period_end(target: str, now: datetime | None, batch_size: int) -> str:
     store = client(target)
     try:
@@ -33,7 +41,19 @@ async def period_end(target: str, now: datetime | None, batch_size: int) -> str:
         response = await store.call(store.billing.ProcessPeriodEnd, request, "period-end-job")
     finally:
         await store.close()
-    return json.dumps(json_format.MessageToDict(response, preserving_proto_field_name=True))
+    return _answer(response)
+
+
+async def trial_end(target: str, now: datetime | None, batch_size: int) -> str:
+    store = client(target)
+    try:
+        request = hiring_pb2.ProcessTrialEndRequest(
+            now=timestamp(now), batch_size=batch_size, request_id=str(uuid.uuid4())
+        )
+        response = await store.call(store.hiring.ProcessTrialEnd, request, "trial-end-job")
+    finally:
+        await store.close()
+    return _answer(response)
 
 
 async def purge_idempotency(
@@ -51,4 +71,4 @@ async def purge_idempotency(
         )
     finally:
         await store.close()
-    return json.dumps(json_format.MessageToDict(response, preserving_proto_field_name=True))
+    return _answer(response)

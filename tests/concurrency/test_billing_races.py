@@ -253,7 +253,7 @@ async def test_two_period_end_jobs_cancel_each_subscription_once(
             )
         )
     processed = [json.loads(output.strip().splitlines()[-1])["processed"] for _, output in results]
-    assert [code for code, _ in results] == [0, 0]
+    assert [code for code, _ in results] == [0, 0], results
     assert sum(processed) == 300
     assert await count(engine, Subscription, subscriptions.c.status == "canceled") == 300
     effective = await event_counts(engine, "cancel_effective")
