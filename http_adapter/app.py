@@ -15,6 +15,7 @@ from http_adapter.routes import (
     agent_types,
     agent_types_db,
     billing_documents,
+    deliverables,
     hired_agents,
     payments,
     trial_status,
@@ -28,6 +29,7 @@ ROUTERS = (
     billing_documents.invoices,
     billing_documents.receipts,
     hired_agents.router,
+    deliverables.router,
     trial_status.router,
 )
 

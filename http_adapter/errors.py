@@ -109,6 +109,9 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "MISSING_REQUIRED_SETTINGS": Plain(400, "Missing required settings: {keys}"),
     "GOAL_INSTANCE_ID_REQUIRED": Plain(400, "goal_instance_id is required."),
     "TRIAL_NOT_FOUND": Plain(404, "Trial not found"),
+    "DELIVERABLE_NOT_FOUND": Plain(404, "Deliverable not found."),
+    "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
+    "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
     "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
 }

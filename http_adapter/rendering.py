@@ -6,10 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from plant.store.v1 import billing_pb2, hiring_pb2
+from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
 from pydantic import TypeAdapter
 
-from store_service.wire.enums import SUBSCRIPTION_STATUS, TAX_TYPE, TRIAL_STATUS
+from store_service.wire.enums import (
+    EXECUTION_STATUS,
+    REVIEW_STATUS,
+    SUBSCRIPTION_STATUS,
+    TAX_TYPE,
+    TRIAL_STATUS,
+)
 from store_service.wire.values import document, optional_instant
 
 _DATETIME = TypeAdapter(datetime)
@@ -145,3 +151,34 @@ def trial(message: hiring_pb2.TrialStatusEntry) -> dict[str, Any]:
 def processed(count: int, sent: datetime | None, response: Message) -> dict[str, Any]:
     """The answer of the processing endpoints: `now` echoed as sent, else the store's time."""
     return {"processed": count, "now": iso(sent) if sent else time_of(response, "now")}
+
+
+# Payload numbers the contract declares as floats; Struct carries every number as a double, and
+# `document` writes integral ones as integers, so these are turned back (1.0, not 1).
+FLOAT_PAYLOAD_FIELDS = {"trading_intent_plan_v1": ("units",)}
+
+
+def payload(message: deliverables_pb2.Deliverable) -> dict[str, Any]:
+    content = document(message.payload)
+    for name in FLOAT_PAYLOAD_FIELDS.get(content.get("type", ""), ()):
+        if isinstance(content.get(name), int | float):
+            content[name] = float(content[name])
+    return content
+
+
+def deliverable(message: deliverables_pb2.Deliverable) -> dict[str, Any]:
+    return {
+        "deliverable_id": message.deliverable_id,
+        "hired_instance_id": message.hired_instance_id,
+        "goal_instance_id": message.goal_instance_id,
+        "goal_template_id": message.goal_template_id,
+        "title": message.title,
+        "payload": payload(message),
+        "review_status": REVIEW_STATUS.name(message.review_status),
+        "review_notes": optional(message, "review_notes"),
+        "approval_id": optional(message, "approval_id"),
+        "execution_status": EXECUTION_STATUS.name(message.execution_status),
+        "executed_at": time_of(message, "executed_at"),
+        "created_at": time_of(message, "created_at"),
+        "updated_at": time_of(message, "updated_at"),
+    }

@@ -18,6 +18,7 @@ from plant.store.v1 import (
     catalog_pb2,
     catalog_pb2_grpc,
     deliverables_pb2,
+    deliverables_pb2_grpc,
     events_pb2,
     events_pb2_grpc,
     hiring_pb2,
@@ -31,6 +32,7 @@ from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, migrate
 from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
+from store_service.rpc.deliverables import DeliverablesServicer
 from store_service.rpc.events import EventsServicer
 from store_service.rpc.hiring import HiringServicer
 from store_service.rpc.interceptors import StoreInterceptor
@@ -82,6 +84,9 @@ class StoreServer:
             BillingServicer(units, settings), self.server
         )
         events_pb2_grpc.add_EventsServiceServicer_to_server(EventsServicer(units), self.server)
+        deliverables_pb2_grpc.add_DeliverablesServiceServicer_to_server(
+            DeliverablesServicer(units, settings), self.server
+        )
         hiring_pb2_grpc.add_HiringServiceServicer_to_server(
             HiringServicer(units, settings), self.server
         )

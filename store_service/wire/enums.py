@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from plant.store.v1 import billing_pb2, common_pb2
+from plant.store.v1 import billing_pb2, common_pb2, deliverables_pb2
 
 E = TypeVar("E", bound=int)
 
@@ -60,5 +60,24 @@ WEBHOOK_OUTCOME = EnumTable(
         "paid": billing_pb2.WEBHOOK_OUTCOME_PAID,
         "already_paid": billing_pb2.WEBHOOK_OUTCOME_ALREADY_PAID,
         "ignored": billing_pb2.WEBHOOK_OUTCOME_IGNORED,
+    }
+)
+REVIEW_STATUS = EnumTable(
+    {
+        "pending_review": deliverables_pb2.REVIEW_STATUS_PENDING_REVIEW,
+        "approved": deliverables_pb2.REVIEW_STATUS_APPROVED,
+        "rejected": deliverables_pb2.REVIEW_STATUS_REJECTED,
+    }
+)
+REVIEW_DECISION = EnumTable(
+    {
+        "approved": deliverables_pb2.REVIEW_DECISION_APPROVED,
+        "rejected": deliverables_pb2.REVIEW_DECISION_REJECTED,
+    }
+)
+EXECUTION_STATUS = EnumTable(
+    {
+        "not_executed": deliverables_pb2.EXECUTION_STATUS_NOT_EXECUTED,
+        "executed": deliverables_pb2.EXECUTION_STATUS_EXECUTED,
     }
 )

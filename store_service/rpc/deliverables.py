@@ -1,0 +1,204 @@
+"""DeliverablesService: drafts, reviews, approval-gated execution and the goal scheduler."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from plant.store.v1 import deliverables_pb2 as pb
+from plant.store.v1 import deliverables_pb2_grpc
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store_service.config import StoreSettings
+from store_service.domain.errors import invalid
+from store_service.logging_context import correlation_id
+from store_service.rpc import page_tokens
+from store_service.rpc.deliverables_messages import (
+    deliverable_message,
+    denial_message,
+    execution_message,
+    review_message,
+)
+from store_service.rpc.jobs import DEFAULT_BATCH_SIZE, batch_size
+from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.services import deliverables
+from store_service.wire.enums import REVIEW_DECISION
+from store_service.wire.values import optional_instant, optional_text
+
+Context = Any
+
+
+def _grouped(page: list[RowMapping], created: list[tuple[str, str]]) -> list[str]:
+    """New ids grouped per instance in page order, sorted within each instance."""
+    per_instance: dict[str, list[str]] = defaultdict(list)
+    for owner, deliverable_id in created:
+        per_instance[owner].append(deliverable_id)
+    return [
+        deliverable_id
+        for row in page
+        for deliverable_id in sorted(per_instance.get(row["hired_instance_id"], []))
+    ]
+
+
+class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
+    def __init__(self, units: UnitsOfWork, settings: StoreSettings) -> None:
+        self.units = units
+        self.retention_days = settings.end_retention_days
+
+    async def ListDeliverables(
+        self, request: pb.ListDeliverablesRequest, context: Context
+    ) -> pb.ListDeliverablesResponse:
+        as_of = optional_instant(request, "as_of")
+
+        async def work(connection: AsyncConnection, now: datetime) -> pb.ListDeliverablesResponse:
+            rows = await deliverables.list_deliverables(
+                connection,
+                request.hired_instance_id,
+                request.customer_id,
+                self.retention_days,
+                as_of or now,
+            )
+            return pb.ListDeliverablesResponse(
+                hired_instance_id=request.hired_instance_id,
+                deliverables=[deliverable_message(row) for row in rows],
+            )
+
+        return await self.units.write(
+            "DeliverablesService.ListDeliverables", request, pb.ListDeliverablesResponse, work
+        )
+
+    async def ReviewDeliverable(
+        self, request: pb.ReviewDeliverableRequest, context: Context
+    ) -> pb.ReviewDeliverableResponse:
+        decision = REVIEW_DECISION.optional_name(request.decision)
+        if decision is None:
+            raise invalid("UNSUPPORTED_DECISION", "Unsupported decision.")
+
+        async def work(connection: AsyncConnection, now: datetime) -> pb.ReviewDeliverableResponse:
+            row = await deliverables.review(
+                connection,
+                deliverable_id=request.deliverable_id,
+                raw_customer_id=request.customer_id,
+                decision=decision,
+                notes=optional_text(request, "notes"),
+                approval_id=optional_text(request, "approval_id"),
+                retention_days=self.retention_days,
+                now=now,
+            )
+            return pb.ReviewDeliverableResponse(deliverable=deliverable_message(row))
+
+        return await self.units.write(
+            "DeliverablesService.ReviewDeliverable", request, pb.ReviewDeliverableResponse, work
+        )
+
+    async def ExecuteDeliverable(
+        self, request: pb.ExecuteDeliverableRequest, context: Context
+    ) -> pb.ExecuteDeliverableResponse:
+        cid = request.correlation_id or correlation_id.get()
+
+        async def work(connection: AsyncConnection, now: datetime) -> pb.ExecuteDeliverableResponse:
+            row = await deliverables.execute(
+                connection,
+                deliverable_id=request.deliverable_id,
+                raw_customer_id=request.customer_id,
+                approval_id=optional_text(request, "approval_id"),
+                correlation_id=cid,
+                retention_days=self.retention_days,
+                now=now,
+            )
+            return pb.ExecuteDeliverableResponse(deliverable=deliverable_message(row))
+
+        return await self.units.write(
+            "DeliverablesService.ExecuteDeliverable", request, pb.ExecuteDeliverableResponse, work
+        )
+
+    async def RunDueDrafts(
+        self, request: pb.RunDueDraftsRequest, context: Context
+    ) -> pb.RunDueDraftsResponse:
+        page_size = batch_size(request.page_size) if request.page_size else 0
+        step = min(page_size, DEFAULT_BATCH_SIZE) if page_size else DEFAULT_BATCH_SIZE
+        target = (optional_text(request, "hired_instance_id") or "").strip() or None
+        start = page_tokens.decode(request.page_token)
+        effective = optional_instant(request, "now")
+
+        async def run(clock: datetime) -> pb.RunDueDraftsResponse:
+            now, cursor = effective or clock, start
+            generated: list[str] = []
+            examined = 0
+            while True:
+                limit = min(step, page_size - examined) if page_size else step
+
+                page, created = await self.units.in_transaction(
+                    partial(
+                        deliverables.run_due_page,
+                        after=cursor,
+                        hired_instance_id=target,
+                        limit=limit,
+                        at=now,
+                    )
+                )
+                examined += len(page)
+                generated += _grouped(page, created)
+                if len(page) < limit:
+                    return pb.RunDueDraftsResponse(
+                        generated=len(generated),
+                        deliverable_ids=generated,
+                        instances_examined=examined,
+                    )
+                cursor = (page[-1]["created_at"], page[-1]["hired_instance_id"])
+                if page_size and examined >= page_size:
+                    return pb.RunDueDraftsResponse(
+                        generated=len(generated),
+                        deliverable_ids=generated,
+                        instances_examined=examined,
+                        next_page_token=page_tokens.encode(*cursor),
+                    )
+
+        return await self.units.job(
+            "DeliverablesService.RunDueDrafts", request, pb.RunDueDraftsResponse, run
+        )
+
+    async def ListReviews(
+        self, request: pb.ListReviewsRequest, context: Context
+    ) -> pb.ListReviewsResponse:
+        async def work(connection: AsyncConnection) -> pb.ListReviewsResponse:
+            rows = await deliverables.history(
+                connection, deliverables.reviews, request.deliverable_id
+            )
+            return pb.ListReviewsResponse(reviews=[review_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def ListExecutions(
+        self, request: pb.ListExecutionsRequest, context: Context
+    ) -> pb.ListExecutionsResponse:
+        async def work(connection: AsyncConnection) -> pb.ListExecutionsResponse:
+            rows = await deliverables.history(
+                connection, deliverables.executions, request.deliverable_id
+            )
+            return pb.ListExecutionsResponse(executions=[execution_message(row) for row in rows])
+
+        return await self.units.read(work)
+
+    async def ListEnforcementDenials(
+        self, request: pb.ListEnforcementDenialsRequest, context: Context
+    ) -> pb.ListEnforcementDenialsResponse:
+        size = batch_size(request.page_size)
+        try:
+            before = int(request.page_token) if request.page_token else None
+        except ValueError:
+            raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+
+        async def work(connection: AsyncConnection) -> pb.ListEnforcementDenialsResponse:
+            rows = await deliverables.denials_page(
+                connection, request.deliverable_id or None, before, size
+            )
+            token = str(rows[-1]["denial_id"]) if len(rows) == size else ""
+            return pb.ListEnforcementDenialsResponse(
+                denials=[denial_message(row) for row in rows], next_page_token=token
+            )
+
+        return await self.units.read(work)
