@@ -362,7 +362,7 @@ async def test_the_scheduler_generates_for_finalized_instances_only(plant: Stack
     assert unknown["generated"] == 0
     assert ok(await plant.http.post(run_due, json={"now": next_day}))["generated"] == 1
     both = (await listed(plant, marketing, DAY_ONE + timedelta(days=1)))["deliverables"]
-    assert [d["deliverable_id"] for d in both][0] == first["deliverable_ids"][0]
+    assert both[0]["deliverable_id"] == first["deliverable_ids"][0]
     assert len(both) == 2
 
 
