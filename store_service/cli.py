@@ -83,6 +83,15 @@ def _trial_end(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_due(args: argparse.Namespace) -> int:
+    from store_service.jobs import parse_time, run_due
+
+    now = parse_time(args.now) if args.now else None
+    summary = run_due(args.target, now, args.instance, args.page_size, not args.quiet)
+    print(asyncio.run(summary))
+    return 0
+
+
 def _purge_idempotency(args: argparse.Namespace) -> int:
     from store_service.jobs import parse_time, purge_idempotency
 
@@ -139,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "trial-end", parents=[job], help="end expired trials (converted or not)"
     ).set_defaults(func=_trial_end)
+    run_due = commands.add_parser(
+        "run-due", parents=[target], help="generate the drafts that are due, with progress"
+    )
+    run_due.add_argument("--now", help="effective time, ISO-8601 (default: now)")
+    run_due.add_argument("--instance", help="only this hired instance")
+    run_due.add_argument("--page-size", type=int, default=1000, help="instances per call")
+    run_due.add_argument("--quiet", action="store_true", help="no progress lines")
+    run_due.set_defaults(func=_run_due)
     purge = commands.add_parser(
         "purge-idempotency", parents=[target], help="delete expired idempotency records"
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from plant.store.v1 import billing_pb2, hiring_pb2, maintenance_pb2
+from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2, maintenance_pb2
 
 from store_service.client import StoreClient
 from store_service.wire.values import timestamp
@@ -72,3 +74,45 @@ async def purge_idempotency(
     finally:
         await store.close()
     return _answer(response)
+
+
+async def run_due(
+    target: str, now: datetime | None, instance: str | None, page_size: int, progress: bool
+) -> str:
+    """Walks every eligible instance page by page, reporting progress on stderr."""
+    store = client(target)
+    started = time.monotonic()
+    examined = generated = 0
+    token = ""
+    moment = now or datetime.now(UTC)
+    try:
+        while True:
+            request = deliverables_pb2.RunDueDraftsRequest(
+                now=timestamp(moment),
+                hired_instance_id=instance,
+                page_size=page_size,
+                page_token=token,
+            )
+            page = await store.call(store.deliverables.RunDueDrafts, request, "run-due-job")
+            examined += page.instances_examined
+            generated += page.generated
+            token = page.next_page_token
+            if progress:
+                rate = generated / max(time.monotonic() - started, 1e-9)
+                print(
+                    f"run-due: {examined} instances examined, {generated} drafts ({rate:.0f}/s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if not token:
+                break
+    finally:
+        await store.close()
+    return json.dumps(
+        {
+            "now": moment.isoformat(),
+            "instances_examined": examined,
+            "generated": generated,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+    )
