@@ -108,10 +108,11 @@ async def test_listing_and_two_schedulers_make_one_draft_per_goal_period(
             )
             for replica in running
         ]
-        results = await asyncio.gather(*jobs, *listings)
+        job_results, listing_results = await asyncio.gather(
+            asyncio.gather(*jobs), asyncio.gather(*listings)
+        )
         for client in clients:
             await client.aclose()
-    job_results, listing_results = results[:2], results[2:]
     assert [code for code, _ in job_results] == [0, 0], job_results
     assert {response.status_code for response in listing_results} == {200}
     generated = sum(json.loads(out.strip().splitlines()[-1])["generated"] for _, out in job_results)
