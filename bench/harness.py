@@ -1,0 +1,100 @@
+"""What the benchmarks share: a scratch PostgreSQL database and a store process to measure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import signal
+import socket
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from store_service.config import normalise_database_url
+from store_service.db.engine import create_engine
+from store_service.db.migrate import migrate
+from store_service.probe import check_health
+
+SERVER_URL = os.environ.get(
+    "PLANT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def machine() -> dict[str, object]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+
+
+@asynccontextmanager
+async def scratch_database() -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of its own, dropped afterwards."""
+    name = f"plant_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(SERVER_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{name}"))
+    try:
+        engine = create_engine(normalise_database_url(url))
+        await migrate(engine)
+        await engine.dispose()
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class StoreProcess:
+    target: str
+    process: asyncio.subprocess.Process
+
+    def peak_rss_mib(self) -> float:
+        """The process's high-water resident set size (VmHWM)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+@asynccontextmanager
+async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
+    target = f"127.0.0.1:{_free_port()}"
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "PLANT_STORE_LISTEN": target,
+        "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "store_service.cli", "serve", env=env
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while await check_health(target, deadline_seconds=1) != "SERVING":
+            if time.monotonic() > deadline:
+                raise TimeoutError("store did not start")
+            await asyncio.sleep(0.2)
+        yield StoreProcess(target, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
