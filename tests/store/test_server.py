@@ -75,8 +75,8 @@ async def test_grpcurl_lists_describes_and_calls_through_reflection(store: Store
     assert '"agent_type_id": "trading.delta_futures.v1"' in answer
 
 
-async def test_unimplemented_rpcs_say_so(channel: grpc.aio.Channel) -> None:
-    method = channel.unary_unary("/plant.store.v1.DeliverablesService/ListReviews")
+async def test_unknown_methods_are_unimplemented(channel: grpc.aio.Channel) -> None:
+    method = channel.unary_unary("/plant.store.v1.CatalogService/NoSuchMethod")
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await method(b"")
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
