@@ -11,16 +11,23 @@ from http_adapter.correlation import correlation_id
 from store_service.client import StoreClient
 
 
-def _store(request: Request) -> StoreClient:
+# Dependencies are coroutines: FastAPI would run plain functions in a worker thread.
+async def _store(request: Request) -> StoreClient:
     store: StoreClient = request.app.state.store
     return store
 
 
-def _settings(request: Request) -> AdapterSettings:
+async def _settings(request: Request) -> AdapterSettings:
     settings: AdapterSettings = request.app.state.settings
     return settings
 
 
 Store = Annotated[StoreClient, Depends(_store)]
 Settings = Annotated[AdapterSettings, Depends(_settings)]
-CorrelationId = Annotated[str, Depends(correlation_id)]
+
+
+async def _correlation_id(request: Request) -> str:
+    return correlation_id(request)
+
+
+CorrelationId = Annotated[str, Depends(_correlation_id)]

@@ -52,7 +52,7 @@ class StoreSettings:
     seller_legal_name: str = "WAOOAW"
     razorpay_key_secret: str | None = None
     razorpay_webhook_secret: str | None = None
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     # Idempotency records are replayable at least this long (never less than 24 h).
     idempotency_retention_hours: float = 48.0
 
@@ -81,6 +81,6 @@ class StoreSettings:
             seller_legal_name=_nonblank(env.get("SELLER_LEGAL_NAME"), "WAOOAW"),
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip() or None,
             razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
-            db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 10),
+            db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 20),
             idempotency_retention_hours=float(env.get("IDEMPOTENCY_RETENTION_HOURS") or 48.0),
         )

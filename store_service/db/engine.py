@@ -44,8 +44,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     options |= {
+        # A fixed set of connections: overflow connections would be opened and closed under
+        # load, paying connection set-up and statement preparation again each time.
         "pool_size": pool_size,
-        "max_overflow": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": 30,
         "pool_pre_ping": False,
         "pool_recycle": 1800,
         # Fail fast when the server is down, so callers get UNAVAILABLE instead of a hang.

@@ -7,9 +7,9 @@ from typing import Any
 
 from plant.store.v1 import billing_pb2 as pb
 from plant.store.v1 import billing_pb2_grpc, common_pb2
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.config import StoreSettings
+from store_service.db.sql import Transaction
 from store_service.rpc.billing_messages import (
     invoice_message,
     order_message,
@@ -41,8 +41,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             optional_text(request, "gstin"),
         )
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.CheckoutWithCouponResponse:
-            purchase = await payments.checkout_with_coupon(connection, self.settings, checkout, now)
+        async def work(tx: Transaction, now: datetime) -> pb.CheckoutWithCouponResponse:
+            purchase = await payments.checkout_with_coupon(tx, self.settings, checkout, now)
             return pb.CheckoutWithCouponResponse(
                 order=order_message(purchase.order),
                 subscription=subscription_message(purchase.subscription),
@@ -72,11 +72,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def CreateRazorpayOrder(
         self, request: pb.CreateRazorpayOrderRequest, context: Context
     ) -> pb.CreateRazorpayOrderResponse:
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.CreateRazorpayOrderResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.CreateRazorpayOrderResponse:
             purchase = await payments.create_razorpay_order(
-                connection,
+                tx,
                 order_id=request.order_id,
                 subscription_id=request.subscription_id,
                 agent_id=request.agent_id,
@@ -97,11 +95,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ConfirmRazorpayPayment(
         self, request: pb.ConfirmRazorpayPaymentRequest, context: Context
     ) -> pb.ConfirmRazorpayPaymentResponse:
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.ConfirmRazorpayPaymentResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.ConfirmRazorpayPaymentResponse:
             purchase = await payments.confirm_razorpay_payment(
-                connection,
+                tx,
                 self.settings,
                 order_id=request.order_id,
                 customer_id=optional_text(request, "customer_id"),
@@ -125,11 +121,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ApplyRazorpayWebhook(
         self, request: pb.ApplyRazorpayWebhookRequest, context: Context
     ) -> pb.ApplyRazorpayWebhookResponse:
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.ApplyRazorpayWebhookResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.ApplyRazorpayWebhookResponse:
             outcome = await payments.apply_razorpay_webhook(
-                connection, self.settings, request.body, request.signature, now
+                tx, self.settings, request.body, request.signature, now
             )
             return pb.ApplyRazorpayWebhookResponse(outcome=WEBHOOK_OUTCOME.value(outcome))
 
@@ -140,8 +134,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def GetSubscription(
         self, request: pb.GetSubscriptionRequest, context: Context
     ) -> pb.GetSubscriptionResponse:
-        async def work(connection: AsyncConnection) -> pb.GetSubscriptionResponse:
-            row = await subscriptions.get_subscription(connection, request.subscription_id)
+        async def work(tx: Transaction) -> pb.GetSubscriptionResponse:
+            row = await subscriptions.get_subscription(tx, request.subscription_id)
             return pb.GetSubscriptionResponse(subscription=subscription_message(row))
 
         return await self.units.read(work)
@@ -149,8 +143,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ListCustomerSubscriptions(
         self, request: pb.ListCustomerSubscriptionsRequest, context: Context
     ) -> pb.ListCustomerSubscriptionsResponse:
-        async def work(connection: AsyncConnection) -> pb.ListCustomerSubscriptionsResponse:
-            rows = await subscriptions.list_customer_subscriptions(connection, request.customer_id)
+        async def work(tx: Transaction) -> pb.ListCustomerSubscriptionsResponse:
+            rows = await subscriptions.list_customer_subscriptions(tx, request.customer_id)
             return pb.ListCustomerSubscriptionsResponse(
                 subscriptions=[subscription_message(row) for row in rows]
             )
@@ -160,9 +154,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def CancelSubscription(
         self, request: pb.CancelSubscriptionRequest, context: Context
     ) -> pb.CancelSubscriptionResponse:
-        async def work(connection: AsyncConnection, now: datetime) -> pb.CancelSubscriptionResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.CancelSubscriptionResponse:
             row = await subscriptions.cancel_at_period_end(
-                connection, request.subscription_id, optional_text(request, "customer_id"), now
+                tx, request.subscription_id, optional_text(request, "customer_id"), now
             )
             return pb.CancelSubscriptionResponse(subscription=subscription_message(row))
 
@@ -181,7 +175,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             processed = 0
             while True:
                 batch = await self.units.in_transaction(
-                    lambda connection: subscriptions.end_due_periods(connection, now, size)
+                    lambda tx: subscriptions.end_due_periods(tx, now, size)
                 )
                 if batch == 0:
                     return pb.ProcessPeriodEndResponse(processed=processed, now=timestamp(now))
@@ -194,8 +188,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ListReceipts(
         self, request: pb.ListReceiptsRequest, context: Context
     ) -> pb.ListReceiptsResponse:
-        async def work(connection: AsyncConnection) -> pb.ListReceiptsResponse:
-            rows = await billing_documents.list_receipts(connection, request.customer_id)
+        async def work(tx: Transaction) -> pb.ListReceiptsResponse:
+            rows = await billing_documents.list_receipts(tx, request.customer_id)
             return pb.ListReceiptsResponse(receipts=[receipt_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -203,9 +197,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def GetReceipt(
         self, request: pb.GetReceiptRequest, context: Context
     ) -> pb.GetReceiptResponse:
-        async def work(connection: AsyncConnection) -> pb.GetReceiptResponse:
+        async def work(tx: Transaction) -> pb.GetReceiptResponse:
             row = await billing_documents.get_receipt(
-                connection, request.customer_id, receipt_id=request.receipt_id
+                tx, request.customer_id, receipt_id=request.receipt_id
             )
             return pb.GetReceiptResponse(receipt=receipt_message(row))
 
@@ -214,9 +208,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def GetReceiptByOrder(
         self, request: pb.GetReceiptByOrderRequest, context: Context
     ) -> pb.GetReceiptByOrderResponse:
-        async def work(connection: AsyncConnection) -> pb.GetReceiptByOrderResponse:
+        async def work(tx: Transaction) -> pb.GetReceiptByOrderResponse:
             row = await billing_documents.get_receipt(
-                connection, request.customer_id, order_id=request.order_id
+                tx, request.customer_id, order_id=request.order_id
             )
             return pb.GetReceiptByOrderResponse(receipt=receipt_message(row))
 
@@ -225,8 +219,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def ListInvoices(
         self, request: pb.ListInvoicesRequest, context: Context
     ) -> pb.ListInvoicesResponse:
-        async def work(connection: AsyncConnection) -> pb.ListInvoicesResponse:
-            rows = await billing_documents.list_invoices(connection, request.customer_id)
+        async def work(tx: Transaction) -> pb.ListInvoicesResponse:
+            rows = await billing_documents.list_invoices(tx, request.customer_id)
             return pb.ListInvoicesResponse(invoices=[invoice_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -234,9 +228,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def GetInvoice(
         self, request: pb.GetInvoiceRequest, context: Context
     ) -> pb.GetInvoiceResponse:
-        async def work(connection: AsyncConnection) -> pb.GetInvoiceResponse:
+        async def work(tx: Transaction) -> pb.GetInvoiceResponse:
             row = await billing_documents.get_invoice(
-                connection, request.customer_id, invoice_id=request.invoice_id
+                tx, request.customer_id, invoice_id=request.invoice_id
             )
             return pb.GetInvoiceResponse(invoice=invoice_message(row))
 
@@ -245,9 +239,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     async def GetInvoiceByOrder(
         self, request: pb.GetInvoiceByOrderRequest, context: Context
     ) -> pb.GetInvoiceByOrderResponse:
-        async def work(connection: AsyncConnection) -> pb.GetInvoiceByOrderResponse:
+        async def work(tx: Transaction) -> pb.GetInvoiceByOrderResponse:
             row = await billing_documents.get_invoice(
-                connection, request.customer_id, order_id=request.order_id
+                tx, request.customer_id, order_id=request.order_id
             )
             return pb.GetInvoiceByOrderResponse(invoice=invoice_message(row))
 

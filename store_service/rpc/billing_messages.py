@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from plant.store.v1 import billing_pb2 as pb
-from sqlalchemy import RowMapping
 
+from store_service.db.sql import Row
 from store_service.wire.enums import (
     ORDER_STATUS,
     PAYMENT_PROVIDER,
@@ -14,7 +14,7 @@ from store_service.wire.enums import (
 from store_service.wire.values import timestamp
 
 
-def order_message(row: RowMapping) -> pb.Order:
+def order_message(row: Row) -> pb.Order:
     return pb.Order(
         order_id=row["order_id"],
         payment_provider=PAYMENT_PROVIDER.value(row["payment_provider"]),
@@ -32,7 +32,7 @@ def order_message(row: RowMapping) -> pb.Order:
     )
 
 
-def subscription_message(row: RowMapping) -> pb.Subscription:
+def subscription_message(row: Row) -> pb.Subscription:
     return pb.Subscription(
         subscription_id=row["subscription_id"],
         agent_id=row["agent_id"],
@@ -46,11 +46,11 @@ def subscription_message(row: RowMapping) -> pb.Subscription:
     )
 
 
-def _items(row: RowMapping) -> list[pb.LineItem]:
+def _items(row: Row) -> list[pb.LineItem]:
     return [pb.LineItem(**item) for item in row["items"]]
 
 
-def receipt_message(row: RowMapping) -> pb.Receipt:
+def receipt_message(row: Row) -> pb.Receipt:
     return pb.Receipt(
         receipt_id=row["receipt_id"],
         receipt_number=row["receipt_number"],
@@ -65,7 +65,7 @@ def receipt_message(row: RowMapping) -> pb.Receipt:
     )
 
 
-def invoice_message(row: RowMapping) -> pb.Invoice:
+def invoice_message(row: Row) -> pb.Invoice:
     copied = {
         name: row[name]
         for name in (

@@ -7,8 +7,8 @@ from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from store_service.db.sql import Transaction
 from store_service.domain.agent_types import validate_definition
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import catalog
@@ -36,8 +36,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def GetAgentType(
         self, request: pb.GetAgentTypeRequest, context: Context
     ) -> pb.GetAgentTypeResponse:
-        async def work(connection: AsyncConnection) -> dict[str, Any]:
-            return await catalog.get_agent_type(connection, request.agent_type_id)
+        async def work(tx: Transaction) -> dict[str, Any]:
+            return await catalog.get_agent_type(tx, request.agent_type_id)
 
         return pb.GetAgentTypeResponse(agent_type=to_message(await self.units.read(work)))
 
@@ -46,8 +46,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.PutAgentTypeResponse:
         document = _document(request.agent_type)
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.PutAgentTypeResponse:
-            stored = await catalog.put_agent_type(connection, request.agent_type_id, document, now)
+        async def work(tx: Transaction, now: datetime) -> pb.PutAgentTypeResponse:
+            stored = await catalog.put_agent_type(tx, request.agent_type_id, document, now)
             return pb.PutAgentTypeResponse(agent_type=to_message(stored))
 
         return await self.units.write(
@@ -65,8 +65,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def GetLatestAgentTypeVersion(
         self, request: pb.GetLatestAgentTypeVersionRequest, context: Context
     ) -> pb.GetLatestAgentTypeVersionResponse:
-        async def work(connection: AsyncConnection) -> dict[str, Any]:
-            return await catalog.get_latest_version(connection, request.agent_type_id)
+        async def work(tx: Transaction) -> dict[str, Any]:
+            return await catalog.get_latest_version(tx, request.agent_type_id)
 
         document = await self.units.read(work)
         return pb.GetLatestAgentTypeVersionResponse(agent_type=to_message(document))
@@ -76,10 +76,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.CreateAgentTypeVersionResponse:
         document = _document(request.agent_type)
 
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.CreateAgentTypeVersionResponse:
-            stored = await catalog.create_version(connection, document, now)
+        async def work(tx: Transaction, now: datetime) -> pb.CreateAgentTypeVersionResponse:
+            stored = await catalog.create_version(tx, document, now)
             return pb.CreateAgentTypeVersionResponse(agent_type=to_message(stored))
 
         return await self.units.write(
@@ -94,10 +92,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.UpdateAgentTypeVersionResponse:
         document = _document(request.agent_type)
 
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.UpdateAgentTypeVersionResponse:
-            stored = await catalog.update_version(connection, request.agent_type_id, document, now)
+        async def work(tx: Transaction, now: datetime) -> pb.UpdateAgentTypeVersionResponse:
+            stored = await catalog.update_version(tx, request.agent_type_id, document, now)
             return pb.UpdateAgentTypeVersionResponse(agent_type=to_message(stored))
 
         return await self.units.write(

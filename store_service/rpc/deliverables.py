@@ -9,10 +9,9 @@ from typing import Any
 
 from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
-from sqlalchemy import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.config import StoreSettings
+from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
 from store_service.logging_context import correlation_id
 from store_service.rpc import page_tokens
@@ -31,11 +30,11 @@ from store_service.wire.values import optional_instant, optional_text
 Context = Any
 
 
-def _grouped(page: list[RowMapping], created: list[tuple[str, str]]) -> list[str]:
+def _grouped(page: list[Row], created: list[Row]) -> list[str]:
     """New ids grouped per instance in page order, sorted within each instance."""
     per_instance: dict[str, list[str]] = defaultdict(list)
-    for owner, deliverable_id in created:
-        per_instance[owner].append(deliverable_id)
+    for row in created:
+        per_instance[row["hired_instance_id"]].append(row["deliverable_id"])
     return [
         deliverable_id
         for row in page
@@ -53,9 +52,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     ) -> pb.ListDeliverablesResponse:
         as_of = optional_instant(request, "as_of")
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.ListDeliverablesResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.ListDeliverablesResponse:
             rows = await deliverables.list_deliverables(
-                connection,
+                tx,
                 request.hired_instance_id,
                 request.customer_id,
                 self.retention_days,
@@ -77,9 +76,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         if decision is None:
             raise invalid("UNSUPPORTED_DECISION", "Unsupported decision.")
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.ReviewDeliverableResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.ReviewDeliverableResponse:
             row = await deliverables.review(
-                connection,
+                tx,
                 deliverable_id=request.deliverable_id,
                 raw_customer_id=request.customer_id,
                 decision=decision,
@@ -99,9 +98,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     ) -> pb.ExecuteDeliverableResponse:
         cid = request.correlation_id or correlation_id.get()
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.ExecuteDeliverableResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.ExecuteDeliverableResponse:
             row = await deliverables.execute(
-                connection,
+                tx,
                 deliverable_id=request.deliverable_id,
                 raw_customer_id=request.customer_id,
                 approval_id=optional_text(request, "approval_id"),
@@ -164,10 +163,8 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     async def ListReviews(
         self, request: pb.ListReviewsRequest, context: Context
     ) -> pb.ListReviewsResponse:
-        async def work(connection: AsyncConnection) -> pb.ListReviewsResponse:
-            rows = await deliverables.history(
-                connection, deliverables.reviews, request.deliverable_id
-            )
+        async def work(tx: Transaction) -> pb.ListReviewsResponse:
+            rows = await deliverables.review_history(tx, request.deliverable_id)
             return pb.ListReviewsResponse(reviews=[review_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -175,10 +172,8 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     async def ListExecutions(
         self, request: pb.ListExecutionsRequest, context: Context
     ) -> pb.ListExecutionsResponse:
-        async def work(connection: AsyncConnection) -> pb.ListExecutionsResponse:
-            rows = await deliverables.history(
-                connection, deliverables.executions, request.deliverable_id
-            )
+        async def work(tx: Transaction) -> pb.ListExecutionsResponse:
+            rows = await deliverables.execution_history(tx, request.deliverable_id)
             return pb.ListExecutionsResponse(executions=[execution_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -192,10 +187,8 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         except ValueError:
             raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
 
-        async def work(connection: AsyncConnection) -> pb.ListEnforcementDenialsResponse:
-            rows = await deliverables.denials_page(
-                connection, request.deliverable_id or None, before, size
-            )
+        async def work(tx: Transaction) -> pb.ListEnforcementDenialsResponse:
+            rows = await deliverables.denials_page(tx, request.deliverable_id or None, before, size)
             token = str(rows[-1]["denial_id"]) if len(rows) == size else ""
             return pb.ListEnforcementDenialsResponse(
                 denials=[denial_message(row) for row in rows], next_page_token=token

@@ -7,9 +7,8 @@ from typing import Any
 
 from plant.store.v1 import events_pb2 as pb
 from plant.store.v1 import events_pb2_grpc
-from sqlalchemy import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
 from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
@@ -19,7 +18,7 @@ from store_service.wire.values import optional_text, struct, timestamp
 Context = Any
 
 
-def event_message(row: RowMapping) -> pb.Event:
+def event_message(row: Row) -> pb.Event:
     return pb.Event(
         event_id=row["event_id"],
         created_at=timestamp(row["created_at"]),
@@ -43,9 +42,9 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         if request.limit < 0:
             raise invalid("INVALID_LIMIT", "limit must not be negative")
 
-        async def work(connection: AsyncConnection) -> pb.ListEventsResponse:
+        async def work(tx: Transaction) -> pb.ListEventsResponse:
             rows = await outbox.list_events(
-                connection,
+                tx,
                 event_type=optional_text(request, "event_type"),
                 customer_id=optional_text(request, "customer_id"),
                 subscription_id=optional_text(request, "subscription_id"),
@@ -60,8 +59,8 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     ) -> pb.ListUndeliveredEventsResponse:
         size = batch_size(request.page_size)
 
-        async def work(connection: AsyncConnection) -> pb.ListUndeliveredEventsResponse:
-            rows = await outbox.list_undelivered(connection, size)
+        async def work(tx: Transaction) -> pb.ListUndeliveredEventsResponse:
+            rows = await outbox.list_undelivered(tx, size)
             return pb.ListUndeliveredEventsResponse(events=[event_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -69,8 +68,8 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     async def AcknowledgeEvents(
         self, request: pb.AcknowledgeEventsRequest, context: Context
     ) -> pb.AcknowledgeEventsResponse:
-        async def work(connection: AsyncConnection, now: datetime) -> pb.AcknowledgeEventsResponse:
-            count = await outbox.acknowledge(connection, list(request.event_ids), now)
+        async def work(tx: Transaction, now: datetime) -> pb.AcknowledgeEventsResponse:
+            count = await outbox.acknowledge(tx, list(request.event_ids), now)
             return pb.AcknowledgeEventsResponse(acknowledged=count)
 
         return await self.units.write(

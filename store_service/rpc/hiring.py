@@ -7,9 +7,9 @@ from typing import Any
 
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store_service.config import StoreSettings
+from store_service.db.sql import Transaction
 from store_service.rpc.hiring_messages import (
     goal_message,
     hired_agent_message,
@@ -45,10 +45,8 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
             config=document(request.config) if request.HasField("config") else None,
         )
 
-        async def work(
-            connection: AsyncConnection, now: datetime
-        ) -> pb.UpsertDraftHiredAgentResponse:
-            view = await hired_agents.upsert_draft(connection, draft, now)
+        async def work(tx: Transaction, now: datetime) -> pb.UpsertDraftHiredAgentResponse:
+            view = await hired_agents.upsert_draft(tx, draft, now)
             return pb.UpsertDraftHiredAgentResponse(hired_agent=self._message(view))
 
         return await self.units.write(
@@ -63,9 +61,9 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     ) -> pb.GetHiredAgentBySubscriptionResponse:
         as_of = optional_instant(request, "as_of")
 
-        async def work(connection: AsyncConnection) -> pb.GetHiredAgentBySubscriptionResponse:
+        async def work(tx: Transaction) -> pb.GetHiredAgentBySubscriptionResponse:
             view = await hired_agents.get_by_subscription(
-                connection,
+                tx,
                 request.subscription_id,
                 request.customer_id,
                 self.retention_days,
@@ -78,9 +76,9 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def FinalizeHiredAgent(
         self, request: pb.FinalizeHiredAgentRequest, context: Context
     ) -> pb.FinalizeHiredAgentResponse:
-        async def work(connection: AsyncConnection, now: datetime) -> pb.FinalizeHiredAgentResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.FinalizeHiredAgentResponse:
             view = await hired_agents.finalize(
-                connection,
+                tx,
                 request.hired_instance_id,
                 request.customer_id,
                 request.goals_completed,
@@ -102,7 +100,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
             now = effective or clock
             processed = 0
             while batch := await self.units.in_transaction(
-                lambda connection: hired_agents.end_due_trials(connection, now, size)
+                lambda tx: hired_agents.end_due_trials(tx, now, size)
             ):
                 processed += batch
             return pb.ProcessTrialEndResponse(processed=processed, now=timestamp(now))
@@ -116,9 +114,9 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     ) -> pb.ListGoalsResponse:
         as_of = optional_instant(request, "as_of")
 
-        async def work(connection: AsyncConnection) -> pb.ListGoalsResponse:
+        async def work(tx: Transaction) -> pb.ListGoalsResponse:
             rows = await goals.list_goals(
-                connection,
+                tx,
                 request.hired_instance_id,
                 request.customer_id,
                 self.retention_days,
@@ -136,9 +134,9 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     ) -> pb.UpsertGoalResponse:
         settings = document(request.settings)
 
-        async def work(connection: AsyncConnection, now: datetime) -> pb.UpsertGoalResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.UpsertGoalResponse:
             row = await goals.upsert_goal(
-                connection,
+                tx,
                 hired_instance_id=request.hired_instance_id,
                 raw_customer_id=request.customer_id,
                 goal_instance_id=optional_text(request, "goal_instance_id"),
@@ -156,9 +154,9 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def DeleteGoal(
         self, request: pb.DeleteGoalRequest, context: Context
     ) -> pb.DeleteGoalResponse:
-        async def work(connection: AsyncConnection, now: datetime) -> pb.DeleteGoalResponse:
+        async def work(tx: Transaction, now: datetime) -> pb.DeleteGoalResponse:
             deleted, goal_instance_id = await goals.delete_goal(
-                connection, request.hired_instance_id, request.customer_id, request.goal_instance_id
+                tx, request.hired_instance_id, request.customer_id, request.goal_instance_id
             )
             return pb.DeleteGoalResponse(deleted=deleted, goal_instance_id=goal_instance_id)
 
@@ -169,8 +167,8 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def ListTrialStatuses(
         self, request: pb.ListTrialStatusesRequest, context: Context
     ) -> pb.ListTrialStatusesResponse:
-        async def work(connection: AsyncConnection) -> pb.ListTrialStatusesResponse:
-            rows = await trials.list_trials(connection, request.customer_id)
+        async def work(tx: Transaction) -> pb.ListTrialStatusesResponse:
+            rows = await trials.list_trials(tx, request.customer_id)
             return pb.ListTrialStatusesResponse(trials=[trial_message(row) for row in rows])
 
         return await self.units.read(work)
@@ -178,8 +176,8 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def GetTrialStatus(
         self, request: pb.GetTrialStatusRequest, context: Context
     ) -> pb.GetTrialStatusResponse:
-        async def work(connection: AsyncConnection) -> pb.GetTrialStatusResponse:
-            row = await trials.get_trial(connection, request.subscription_id, request.customer_id)
+        async def work(tx: Transaction) -> pb.GetTrialStatusResponse:
+            row = await trials.get_trial(tx, request.subscription_id, request.customer_id)
             return pb.GetTrialStatusResponse(trial=trial_message(row))
 
         return await self.units.read(work)
@@ -187,8 +185,8 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def ListTrialTransitions(
         self, request: pb.ListTrialTransitionsRequest, context: Context
     ) -> pb.ListTrialTransitionsResponse:
-        async def work(connection: AsyncConnection) -> pb.ListTrialTransitionsResponse:
-            rows = await trials.list_transitions(connection, request.hired_instance_id)
+        async def work(tx: Transaction) -> pb.ListTrialTransitionsResponse:
+            rows = await trials.list_transitions(tx, request.hired_instance_id)
             return pb.ListTrialTransitionsResponse(
                 transitions=[transition_message(row) for row in rows]
             )

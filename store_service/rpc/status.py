@@ -29,7 +29,7 @@ CODES = {
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-# "The database is not there right now": connection exceptions, shutdowns, start-up, missing
+# "The database is not there right now": tx exceptions, shutdowns, start-up, missing
 # database, too many connections.
 UNREACHABLE_SQLSTATE_CLASS = "08"
 UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})

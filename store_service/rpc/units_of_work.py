@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store_service.db.database import Database
+from store_service.db.database import Database, UnitOfWork
+from store_service.db.sql import Transaction
 from store_service.domain.errors import DomainError
 from store_service.services import idempotency
 from store_service.services.idempotency import IdempotencyKey
@@ -43,46 +43,48 @@ class UnitsOfWork:
         self.database = database
         self.clock = clock
 
-    async def read(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        async with self.database.transaction() as connection:
-            return await work(connection)
+    async def read(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        async with self.database.reader() as tx:
+            return await work(tx)
 
     async def write(
         self,
         method: str,
         request: Message,
         response_type: type[R],
-        work: Callable[[AsyncConnection, datetime], Awaitable[R]],
+        work: Callable[[Transaction, datetime], Awaitable[R]],
         key: IdempotencyKey | None = None,
     ) -> R:
         """Runs `work` and commits; a repeated request id replays the first committed answer."""
         now = self.clock()
         key = key or request_key(method, request)
-        async with self.database.transaction() as connection:
+        async with self.database.transaction() as tx:
             if key is not None:
-                stored = await idempotency.reserve(connection, key, now)
+                stored = await idempotency.reserve(tx, key, now)
                 if stored is not None:
                     return response_type.FromString(stored)
             try:
-                response = await work(connection, now)
+                response = await work(tx, now)
             except DomainError as refusal:
                 if refusal.keeps_writes:
-                    if key is not None:
-                        await idempotency.release(connection, key)
-                    await connection.commit()
+                    await self._keep_refusal(tx, key)
                 raise
             if key is not None:
-                await idempotency.complete(
-                    connection, key, response.SerializeToString(deterministic=True)
-                )
-            await connection.commit()
+                await idempotency.complete(tx, key, response.SerializeToString(deterministic=True))
+            await tx.commit()
         return response
 
-    async def in_transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    @staticmethod
+    async def _keep_refusal(tx: UnitOfWork, key: IdempotencyKey | None) -> None:
+        if key is not None:
+            await idempotency.release(tx, key)
+        await tx.commit()
+
+    async def in_transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """One committed transaction of a multi-transaction job (a batch)."""
-        async with self.database.transaction() as connection:
-            result = await work(connection)
-            await connection.commit()
+        async with self.database.transaction() as tx:
+            result = await work(tx)
+            await tx.commit()
             return result
 
     async def job(
@@ -96,7 +98,7 @@ class UnitsOfWork:
         now = self.clock()
         key = request_key(method, request)
         if key is not None:
-            stored = await self.read(lambda connection: idempotency.lookup(connection, key))
+            stored = await self.read(lambda tx: idempotency.lookup(tx, key))
             if stored is not None:
                 return response_type.FromString(stored)
         response = await run(now)
@@ -104,7 +106,7 @@ class UnitsOfWork:
             return response
         answer = response.SerializeToString(deterministic=True)
 
-        async def keep(connection: AsyncConnection) -> bytes:
-            return await idempotency.record(connection, key, answer, now)
+        async def keep(tx: Transaction) -> bytes:
+            return await idempotency.record(tx, key, answer, now)
 
         return response_type.FromString(await self.in_transaction(keep))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import RowMapping, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select
 
 from store_service.config import StoreSettings
 from store_service.db.models import Invoice, Receipt, table_of
+from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.billing import CURRENCY, gst_breakdown, line_item
 from store_service.domain.customers import require_customer_id
 from store_service.domain.errors import not_found, permission_denied
@@ -19,13 +19,26 @@ from store_service.services.numbers import next_number
 receipts = table_of(Receipt)
 invoices = table_of(Invoice)
 
+INSERT_RECEIPT = Statement(insert(receipts).values(all_columns(receipts)))
+INSERT_INVOICE = Statement(insert(invoices).values(all_columns(invoices)))
+CUSTOMER_RECEIPTS = Statement(
+    select(receipts)
+    .where(receipts.c.customer_id == bindparam("customer_id"))
+    .order_by(receipts.c.created_at.desc(), receipts.c.receipt_number)
+)
+RECEIPT_BY_ID = Statement(select(receipts).where(receipts.c.receipt_id == bindparam("key")))
+RECEIPT_BY_ORDER = Statement(select(receipts).where(receipts.c.order_id == bindparam("key")))
+CUSTOMER_INVOICES = Statement(
+    select(invoices)
+    .where(invoices.c.customer_id == bindparam("customer_id"))
+    .order_by(invoices.c.created_at, invoices.c.invoice_number)
+)
+INVOICE_BY_ID = Statement(select(invoices).where(invoices.c.invoice_id == bindparam("key")))
+INVOICE_BY_ORDER = Statement(select(invoices).where(invoices.c.order_id == bindparam("key")))
+
 
 async def issue_for_paid_order(
-    connection: AsyncConnection,
-    settings: StoreSettings,
-    order: RowMapping,
-    gstin: str | None,
-    now: datetime,
+    tx: Transaction, settings: StoreSettings, order: Row, gstin: str | None, now: datetime
 ) -> None:
     """A receipt, then (when invoicing is on) a GST invoice, for an order with a customer.
 
@@ -37,94 +50,74 @@ async def issue_for_paid_order(
         return
     item = line_item(order["agent_id"], order["duration"], order["amount"])
     subtotal = item["quantity"] * item["unit_amount"]
-    await connection.execute(
-        insert(receipts).values(
-            receipt_id=f"RCT-ID-{uuid.uuid4()}",
-            receipt_number=await next_number(connection, "RCT", now),
-            order_id=order["order_id"],
-            customer_id=customer_id,
-            subscription_id=order["subscription_id"],
-            currency=CURRENCY,
-            total_amount=subtotal,
-            payment_status="paid",
-            items=[item],
-            created_at=now,
-        )
+    common = {
+        "order_id": order["order_id"],
+        "customer_id": customer_id,
+        "subscription_id": order["subscription_id"],
+        "currency": CURRENCY,
+        "items": [item],
+        "created_at": now,
+    }
+    await tx.execute(
+        INSERT_RECEIPT,
+        receipt_id=f"RCT-ID-{uuid.uuid4()}",
+        receipt_number=await next_number(tx, "RCT", now),
+        total_amount=subtotal,
+        payment_status="paid",
+        **common,
     )
     if not settings.issue_gst_invoice:
         return
     taxes = gst_breakdown(subtotal, gstin, settings.seller_state_code)
-    await connection.execute(
-        insert(invoices).values(
-            invoice_id=f"INV-ID-{uuid.uuid4()}",
-            invoice_number=await next_number(connection, "INV", now),
-            order_id=order["order_id"],
-            customer_id=customer_id,
-            subscription_id=order["subscription_id"],
-            currency=CURRENCY,
-            seller_legal_name=settings.seller_legal_name,
-            seller_gstin=settings.seller_gstin,
-            seller_state_code=settings.seller_state_code,
-            customer_business_name=None,
-            customer_business_address=None,
-            customer_gstin=optional_trimmed(gstin),
-            customer_state_code=taxes.customer_state_code,
-            subtotal_amount=subtotal,
-            cgst_amount=taxes.cgst,
-            sgst_amount=taxes.sgst,
-            igst_amount=taxes.igst,
-            total_amount=taxes.total,
-            tax_regime="GST",
-            tax_type=taxes.tax_type,
-            items=[item],
-            created_at=now,
-        )
+    await tx.execute(
+        INSERT_INVOICE,
+        invoice_id=f"INV-ID-{uuid.uuid4()}",
+        invoice_number=await next_number(tx, "INV", now),
+        seller_legal_name=settings.seller_legal_name,
+        seller_gstin=settings.seller_gstin,
+        seller_state_code=settings.seller_state_code,
+        customer_business_name=None,
+        customer_business_address=None,
+        customer_gstin=optional_trimmed(gstin),
+        customer_state_code=taxes.customer_state_code,
+        subtotal_amount=subtotal,
+        cgst_amount=taxes.cgst,
+        sgst_amount=taxes.sgst,
+        igst_amount=taxes.igst,
+        total_amount=taxes.total,
+        tax_regime="GST",
+        tax_type=taxes.tax_type,
+        **common,
     )
 
 
-def _receipt_not_found() -> Exception:
-    return not_found("RECEIPT_NOT_FOUND", "Receipt not found")
-
-
-async def list_receipts(connection: AsyncConnection, raw_customer_id: str) -> list[RowMapping]:
-    customer_id = require_customer_id(raw_customer_id)
-    rows = await connection.execute(
-        select(receipts)
-        .where(receipts.c.customer_id == customer_id)
-        .order_by(receipts.c.created_at.desc(), receipts.c.receipt_number)
-    )
-    return list(rows.mappings())
+async def list_receipts(tx: Transaction, raw_customer_id: str) -> list[Row]:
+    return await tx.rows(CUSTOMER_RECEIPTS, customer_id=require_customer_id(raw_customer_id))
 
 
 async def get_receipt(
-    connection: AsyncConnection, raw_customer_id: str, *, receipt_id: str = "", order_id: str = ""
-) -> RowMapping:
+    tx: Transaction, raw_customer_id: str, *, receipt_id: str = "", order_id: str = ""
+) -> Row:
     """One receipt by id or by order; another customer's receipt is reported as not found."""
     customer_id = require_customer_id(raw_customer_id)
-    key = receipts.c.receipt_id == receipt_id if receipt_id else receipts.c.order_id == order_id
-    row = (await connection.execute(select(receipts).where(key))).mappings().first()
+    lookup = RECEIPT_BY_ID if receipt_id else RECEIPT_BY_ORDER
+    row = await tx.first(lookup, key=receipt_id or order_id)
     if row is None or row["customer_id"] != customer_id:
-        raise _receipt_not_found()
+        raise not_found("RECEIPT_NOT_FOUND", "Receipt not found")
     return row
 
 
-async def list_invoices(connection: AsyncConnection, raw_customer_id: str) -> list[RowMapping]:
-    customer_id = require_customer_id(raw_customer_id)
-    rows = await connection.execute(
-        select(invoices)
-        .where(invoices.c.customer_id == customer_id)
-        .order_by(invoices.c.created_at, invoices.c.invoice_number)
-    )
-    return list(rows.mappings())
+async def list_invoices(tx: Transaction, raw_customer_id: str) -> list[Row]:
+    return await tx.rows(CUSTOMER_INVOICES, customer_id=require_customer_id(raw_customer_id))
 
 
 async def get_invoice(
-    connection: AsyncConnection, raw_customer_id: str, *, invoice_id: str = "", order_id: str = ""
-) -> RowMapping:
+    tx: Transaction, raw_customer_id: str, *, invoice_id: str = "", order_id: str = ""
+) -> Row:
     """One invoice by id or by order; another customer's invoice is forbidden."""
     customer_id = require_customer_id(raw_customer_id)
-    key = invoices.c.invoice_id == invoice_id if invoice_id else invoices.c.order_id == order_id
-    row = (await connection.execute(select(invoices).where(key))).mappings().first()
+    lookup = INVOICE_BY_ID if invoice_id else INVOICE_BY_ORDER
+    row = await tx.first(lookup, key=invoice_id or order_id)
     if row is None:
         raise not_found("INVOICE_NOT_FOUND", "Invoice not found")
     if row["customer_id"] != customer_id:

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql
 
-from store_service.db.dialect import upsert_insert
 from store_service.db.models import (
     Deliverable,
     DeliverableExecution,
@@ -20,16 +19,14 @@ from store_service.db.models import (
     HiredInstance,
     table_of,
 )
+from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
 from store_service.domain.hiring import require_owner_id
 from store_service.domain.periods import instance_zone, period_key
-from store_service.services.hired_agents import (
-    HiredAgentView,
-    owned_view,
-    require_view_readable,
-)
+from store_service.services.goals import goals_of
+from store_service.services.hired_agents import HiredAgentView, owned_view, require_view_readable
 
 deliverables = table_of(Deliverable)
 goals = table_of(GoalInstance)
@@ -38,77 +35,95 @@ reviews = table_of(DeliverableReview)
 executions = table_of(DeliverableExecution)
 denials = table_of(EnforcementDenial)
 
+DRAFT_KEY = ("hired_instance_id", "goal_instance_id", "period_key")
+# Rows per multi-row insert: well below PostgreSQL's 32,767 bind parameters.
+INSERT_CHUNK = 1000
 
-async def generate_due(
-    connection: AsyncConnection, owners: Sequence[RowMapping], at: datetime
-) -> list[tuple[str, str]]:
-    """Creates the drafts due at `at` for these instances; returns (instance, draft) ids.
-
-    Drafts that exist are skipped before their content is computed, and the insert itself is
-    ON CONFLICT DO NOTHING on (instance, goal, period), so concurrent generators never make a
-    second draft for a period.
-    """
-    if not owners:
-        return []
-    by_id = {owner["hired_instance_id"]: owner for owner in owners}
-    goal_rows = (
-        (
-            await connection.execute(
-                select(goals)
-                .where(goals.c.hired_instance_id.in_(list(by_id)))
-                .order_by(goals.c.hired_instance_id, goals.c.created_at, goals.c.goal_instance_id)
-            )
+INSERT_DRAFT = Statement(
+    postgresql.insert(deliverables)
+    .values(all_columns(deliverables))
+    .on_conflict_do_nothing(index_elements=list(DRAFT_KEY))
+    .returning(*deliverables.c)
+)
+OF_INSTANCE = Statement(
+    select(deliverables)
+    .where(deliverables.c.hired_instance_id == bindparam("hired_instance_id"))
+    .order_by(deliverables.c.created_at, deliverables.c.deliverable_id)
+)
+LOCK_DELIVERABLE = Statement(
+    select(deliverables)
+    .where(deliverables.c.deliverable_id == bindparam("deliverable_id"))
+    .with_for_update()
+)
+RECORD_REVIEW = Statement(
+    update(deliverables)
+    .where(deliverables.c.deliverable_id == bindparam("key"))
+    .values(bound(deliverables, "review_status", "approval_id", "review_notes", "updated_at"))
+    .returning(*deliverables.c)
+)
+APPEND_REVIEW = Statement(
+    insert(reviews).values(
+        bound(
+            reviews,
+            "deliverable_id",
+            "customer_id",
+            "decision",
+            "notes",
+            "approval_id",
+            "reviewed_at",
         )
-        .mappings()
-        .all()
     )
-    wanted = [
-        (
-            goal,
-            period_key(
-                goal["frequency"], at, instance_zone(by_id[goal["hired_instance_id"]]["config"])
-            ),
-        )
-        for goal in goal_rows
-    ]
-    if not wanted:
-        return []
-    existing = {
-        tuple(row)
-        for row in await connection.execute(
-            select(
-                deliverables.c.hired_instance_id,
-                deliverables.c.goal_instance_id,
-                deliverables.c.period_key,
-            ).where(
-                deliverables.c.hired_instance_id.in_(list(by_id)),
-                deliverables.c.period_key.in_({key for _, key in wanted}),
-            )
-        )
-    }
-    rows = [
-        _draft_row(by_id[goal["hired_instance_id"]], goal, key, at)
-        for goal, key in wanted
-        if (goal["hired_instance_id"], goal["goal_instance_id"], key) not in existing
-    ]
-    if not rows:
-        return []
-    created = await connection.execute(
-        upsert_insert(connection, deliverables)
-        .on_conflict_do_nothing(
-            index_elements=["hired_instance_id", "goal_instance_id", "period_key"]
-        )
-        .returning(
-            deliverables.c.hired_instance_id,
-            deliverables.c.deliverable_id,
-            sort_by_parameter_order=True,
-        ),
-        rows,
+)
+# The one conditional transition to executed: only an approved draft with that approval id.
+MARK_EXECUTED = Statement(
+    update(deliverables)
+    .where(
+        deliverables.c.deliverable_id == bindparam("key"),
+        deliverables.c.review_status == "approved",
+        deliverables.c.approval_id == bindparam("approved_by"),
     )
-    return [(owner, deliverable_id) for owner, deliverable_id in created.all() if deliverable_id]
+    .values(execution_status="executed", executed_at=bindparam("now"), updated_at=bindparam("now"))
+    .returning(*deliverables.c)
+)
+APPEND_EXECUTION = Statement(
+    insert(executions).values(
+        bound(
+            executions,
+            "deliverable_id",
+            "customer_id",
+            "approval_id",
+            "action",
+            "correlation_id",
+            "executed_at",
+        )
+    )
+)
+APPEND_DENIAL = Statement(
+    insert(denials).values(
+        bound(
+            denials,
+            "deliverable_id",
+            "customer_id",
+            "reason",
+            "details",
+            "correlation_id",
+            "denied_at",
+        )
+    )
+)
+REVIEW_HISTORY = Statement(
+    select(reviews)
+    .where(reviews.c.deliverable_id == bindparam("deliverable_id"))
+    .order_by(reviews.c.review_id)
+)
+EXECUTION_HISTORY = Statement(
+    select(executions)
+    .where(executions.c.deliverable_id == bindparam("deliverable_id"))
+    .order_by(executions.c.execution_id)
+)
 
 
-def _draft_row(owner: RowMapping, goal: RowMapping, key: str, at: datetime) -> dict[str, Any]:
+def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
     draft = draft_for(
         owner["agent_id"],
         owner["config"],
@@ -132,31 +147,89 @@ def _draft_row(owner: RowMapping, goal: RowMapping, key: str, at: datetime) -> d
     }
 
 
-async def list_deliverables(
-    connection: AsyncConnection,
-    hired_instance_id: str,
-    raw_customer_id: str,
-    retention_days: int,
-    at: datetime,
-) -> list[RowMapping]:
-    """Generates what is due at `at`, then lists all the instance's deliverables."""
-    view = await owned_view(connection, hired_instance_id, raw_customer_id)
-    require_view_readable(view, retention_days, at)
-    await generate_due(connection, [view.instance], at)
-    rows = await connection.execute(
-        select(deliverables)
-        .where(deliverables.c.hired_instance_id == hired_instance_id)
-        .order_by(deliverables.c.created_at, deliverables.c.deliverable_id)
+def _missing_drafts(
+    owners: dict[str, Row], goal_rows: Sequence[Row], existing: set[tuple[Any, ...]], at: datetime
+) -> list[dict[str, Any]]:
+    """Draft rows for every goal whose current period has no deliverable yet."""
+    missing = []
+    for goal in goal_rows:
+        owner = owners[goal["hired_instance_id"]]
+        key = period_key(goal["frequency"], at, instance_zone(owner["config"]))
+        if (goal["hired_instance_id"], goal["goal_instance_id"], key) not in existing:
+            missing.append(_draft_row(owner, goal, key, at))
+    return missing
+
+
+async def _insert_drafts(tx: Transaction, rows: list[dict[str, Any]]) -> list[Row]:
+    """Inserts drafts, skipping any a concurrent generator made first; returns the new rows."""
+    if len(rows) < 8:
+        inserted = [await tx.first(INSERT_DRAFT, **row) for row in rows]
+        return [row for row in inserted if row is not None]
+    created: list[Row] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        created += await tx.rows(
+            postgresql.insert(deliverables)
+            .values(rows[start : start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=list(DRAFT_KEY))
+            .returning(*deliverables.c)
+        )
+    return created
+
+
+async def generate_due(tx: Transaction, owners: Sequence[Row], at: datetime) -> list[Row]:
+    """Creates the drafts due at `at` for these instances; returns the new rows.
+
+    Drafts that exist are skipped before their content is computed, and the insert itself is
+    ON CONFLICT DO NOTHING on (instance, goal, period), so concurrent generators never make a
+    second draft for a period.
+    """
+    if not owners:
+        return []
+    by_id = {owner["hired_instance_id"]: owner for owner in owners}
+    goal_rows = await tx.rows(
+        select(goals)
+        .where(goals.c.hired_instance_id.in_(list(by_id)))
+        .order_by(goals.c.hired_instance_id, goals.c.created_at, goals.c.goal_instance_id)
     )
-    return list(rows.mappings())
+    if not goal_rows:
+        return []
+    keys = {
+        period_key(goal["frequency"], at, instance_zone(by_id[goal["hired_instance_id"]]["config"]))
+        for goal in goal_rows
+    }
+    existing = {
+        tuple(row[name] for name in DRAFT_KEY)
+        for row in await tx.rows(
+            select(*(deliverables.c[name] for name in DRAFT_KEY)).where(
+                deliverables.c.hired_instance_id.in_(list(by_id)),
+                deliverables.c.period_key.in_(keys),
+            )
+        )
+    }
+    return await _insert_drafts(tx, _missing_drafts(by_id, goal_rows, existing, at))
+
+
+async def list_deliverables(
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str, retention_days: int, at: datetime
+) -> list[Row]:
+    """Generates what is due at `at`, then lists all the instance's deliverables."""
+    view = await owned_view(tx, hired_instance_id, raw_customer_id)
+    require_view_readable(view, retention_days, at)
+    listed = await tx.rows(OF_INSTANCE, hired_instance_id=hired_instance_id)
+    goal_rows = await goals_of(tx, hired_instance_id)
+    existing = {tuple(row[name] for name in DRAFT_KEY) for row in listed}
+    missing = _missing_drafts({hired_instance_id: view.instance}, goal_rows, existing, at)
+    if not missing:
+        return listed
+    created = await _insert_drafts(tx, missing)
+    if len(created) < len(missing):  # a concurrent generator won some periods: read them
+        return await tx.rows(OF_INSTANCE, hired_instance_id=hired_instance_id)
+    return sorted([*listed, *created], key=lambda row: (row["created_at"], row["deliverable_id"]))
 
 
 async def eligible_page(
-    connection: AsyncConnection,
-    after: tuple[datetime, str] | None,
-    hired_instance_id: str | None,
-    limit: int,
-) -> list[RowMapping]:
+    tx: Transaction, after: tuple[datetime, str] | None, hired_instance_id: str | None, limit: int
+) -> list[Row]:
     """The scheduler's next instances in creation order: active, configured, goals completed."""
     query = select(
         instances.c.hired_instance_id,
@@ -172,53 +245,42 @@ async def eligible_page(
         query = query.where(instances.c.hired_instance_id == hired_instance_id)
     if after is not None:
         query = query.where(tuple_(instances.c.created_at, instances.c.hired_instance_id) > after)
-    rows = await connection.execute(
+    return await tx.rows(
         query.order_by(instances.c.created_at, instances.c.hired_instance_id).limit(limit)
     )
-    return list(rows.mappings())
 
 
 async def run_due_page(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     after: tuple[datetime, str] | None,
     hired_instance_id: str | None,
     limit: int,
     at: datetime,
-) -> tuple[list[RowMapping], list[tuple[str, str]]]:
+) -> tuple[list[Row], list[Row]]:
     """One scheduler step: the next eligible instances and the drafts made for them."""
-    page = await eligible_page(connection, after, hired_instance_id, limit)
-    return page, await generate_due(connection, page, at)
+    page = await eligible_page(tx, after, hired_instance_id, limit)
+    return page, await generate_due(tx, page, at)
 
 
 async def _reviewable(
-    connection: AsyncConnection,
+    tx: Transaction,
     raw_deliverable_id: str,
     raw_customer_id: str,
     retention_days: int,
     now: datetime,
-) -> tuple[RowMapping, HiredAgentView]:
+) -> tuple[Row, HiredAgentView]:
     """The deliverable (locked) and its instance, for its owner, while readable."""
-    deliverable = (
-        (
-            await connection.execute(
-                select(deliverables)
-                .where(deliverables.c.deliverable_id == raw_deliverable_id.strip())
-                .with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
+    deliverable = await tx.first(LOCK_DELIVERABLE, deliverable_id=raw_deliverable_id.strip())
     if deliverable is None:
         raise not_found("DELIVERABLE_NOT_FOUND", "Deliverable not found.")
-    view = await owned_view(connection, deliverable["hired_instance_id"], raw_customer_id)
+    view = await owned_view(tx, deliverable["hired_instance_id"], raw_customer_id)
     require_view_readable(view, retention_days, now)
     return deliverable, view
 
 
 async def review(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     deliverable_id: str,
     raw_customer_id: str,
@@ -227,41 +289,32 @@ async def review(
     approval_id: str | None,
     retention_days: int,
     now: datetime,
-) -> RowMapping:
-    current, _ = await _reviewable(connection, deliverable_id, raw_customer_id, retention_days, now)
+) -> Row:
+    current, _ = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     outcome = review_outcome(decision, notes, approval_id, current["approval_id"])
-    updated = (
-        (
-            await connection.execute(
-                update(deliverables)
-                .where(deliverables.c.deliverable_id == current["deliverable_id"])
-                .values(
-                    review_status=outcome.review_status,
-                    approval_id=outcome.approval_id,
-                    review_notes=outcome.review_notes,
-                    updated_at=now,
-                )
-                .returning(*deliverables.c)
-            )
-        )
-        .mappings()
-        .one()
+    updated = await tx.first(
+        RECORD_REVIEW,
+        key=current["deliverable_id"],
+        review_status=outcome.review_status,
+        approval_id=outcome.approval_id,
+        review_notes=outcome.review_notes,
+        updated_at=now,
     )
-    await connection.execute(
-        insert(reviews).values(
-            deliverable_id=current["deliverable_id"],
-            customer_id=require_owner_id(raw_customer_id),
-            decision=decision,
-            notes=outcome.review_notes,
-            approval_id=outcome.approval_id,
-            reviewed_at=now,
-        )
+    assert updated is not None
+    await tx.execute(
+        APPEND_REVIEW,
+        deliverable_id=current["deliverable_id"],
+        customer_id=require_owner_id(raw_customer_id),
+        decision=decision,
+        notes=outcome.review_notes,
+        approval_id=outcome.approval_id,
+        reviewed_at=now,
     )
     return updated
 
 
 async def execute(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     deliverable_id: str,
     raw_customer_id: str,
@@ -269,8 +322,8 @@ async def execute(
     correlation_id: str,
     retention_days: int,
     now: datetime,
-) -> RowMapping:
-    current, _ = await _reviewable(connection, deliverable_id, raw_customer_id, retention_days, now)
+) -> Row:
+    current, _ = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     customer_id = require_owner_id(raw_customer_id)
     try:
         action, approved_by = require_executable(
@@ -281,63 +334,47 @@ async def execute(
             approval_id,
         )
     except PolicyDenial as denial:
-        await connection.execute(
-            insert(denials).values(
-                deliverable_id=current["deliverable_id"],
-                customer_id=customer_id,
-                reason=denial.reason,
-                details=denial.details,
-                correlation_id=correlation_id,
-                denied_at=now,
-            )
-        )
-        raise
-    executed = (
-        (
-            await connection.execute(
-                update(deliverables)
-                .where(
-                    deliverables.c.deliverable_id == current["deliverable_id"],
-                    deliverables.c.review_status == "approved",
-                    deliverables.c.approval_id == current["approval_id"],
-                )
-                .values(execution_status="executed", executed_at=now, updated_at=now)
-                .returning(*deliverables.c)
-            )
-        )
-        .mappings()
-        .one()
-    )
-    await connection.execute(
-        insert(executions).values(
+        await tx.execute(
+            APPEND_DENIAL,
             deliverable_id=current["deliverable_id"],
             customer_id=customer_id,
-            approval_id=approved_by,
-            action=action,
+            reason=denial.reason,
+            details=denial.details,
             correlation_id=correlation_id,
-            executed_at=now,
+            denied_at=now,
         )
+        raise
+    executed = await tx.first(
+        MARK_EXECUTED, key=current["deliverable_id"], approved_by=current["approval_id"], now=now
+    )
+    assert executed is not None
+    await tx.execute(
+        APPEND_EXECUTION,
+        deliverable_id=current["deliverable_id"],
+        customer_id=customer_id,
+        approval_id=approved_by,
+        action=action,
+        correlation_id=correlation_id,
+        executed_at=now,
     )
     return executed
 
 
-async def history(connection: AsyncConnection, table: Any, deliverable_id: str) -> list[RowMapping]:
-    """A deliverable's review or execution history, oldest first."""
-    key = table.primary_key.columns.values()[0]
-    rows = await connection.execute(
-        select(table).where(table.c.deliverable_id == deliverable_id).order_by(key)
-    )
-    return list(rows.mappings())
+async def review_history(tx: Transaction, deliverable_id: str) -> list[Row]:
+    return await tx.rows(REVIEW_HISTORY, deliverable_id=deliverable_id)
+
+
+async def execution_history(tx: Transaction, deliverable_id: str) -> list[Row]:
+    return await tx.rows(EXECUTION_HISTORY, deliverable_id=deliverable_id)
 
 
 async def denials_page(
-    connection: AsyncConnection, deliverable_id: str | None, before: int | None, limit: int
-) -> list[RowMapping]:
+    tx: Transaction, deliverable_id: str | None, before: int | None, limit: int
+) -> list[Row]:
     """Recorded denials, newest first, optionally of one deliverable."""
     query = select(denials)
     if deliverable_id:
         query = query.where(denials.c.deliverable_id == deliverable_id)
     if before is not None:
         query = query.where(denials.c.denial_id < before)
-    rows = await connection.execute(query.order_by(denials.c.denial_id.desc()).limit(limit))
-    return list(rows.mappings())
+    return await tx.rows(query.order_by(denials.c.denial_id.desc()).limit(limit))

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql
 
-from store_service.db.dialect import upsert_insert
 from store_service.db.models import AgentType, GoalInstance, table_of
+from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.errors import invalid
 from store_service.domain.goals import (
     find_template,
@@ -27,31 +27,51 @@ from store_service.services.hired_agents import (
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
 
-
-async def goals_of(connection: AsyncConnection, hired_instance_id: str) -> list[RowMapping]:
-    """An instance's goals in creation order."""
-    rows = await connection.execute(
-        select(goals)
-        .where(goals.c.hired_instance_id == hired_instance_id)
-        .order_by(goals.c.created_at, goals.c.goal_instance_id)
+GOALS_OF = Statement(
+    select(goals)
+    .where(goals.c.hired_instance_id == bindparam("hired_instance_id"))
+    .order_by(goals.c.created_at, goals.c.goal_instance_id)
+)
+DEFINITION = Statement(
+    select(agent_types.c.document).where(agent_types.c.agent_type_id == bindparam("agent_type_id"))
+)
+_UPSERT = postgresql.insert(goals).values(all_columns(goals))
+UPSERT = Statement(
+    _UPSERT.on_conflict_do_update(
+        index_elements=["hired_instance_id", "goal_instance_id"],
+        set_={
+            "goal_template_id": _UPSERT.excluded.goal_template_id,
+            "frequency": _UPSERT.excluded.frequency,
+            "settings": _UPSERT.excluded.settings,
+            "updated_at": _UPSERT.excluded.updated_at,
+        },
+    ).returning(*goals.c)
+)
+DELETE = Statement(
+    delete(goals)
+    .where(
+        goals.c.hired_instance_id == bindparam("hired_instance_id"),
+        goals.c.goal_instance_id == bindparam("goal_instance_id"),
     )
-    return list(rows.mappings())
+    .returning(goals.c.goal_instance_id)
+)
+
+
+async def goals_of(tx: Transaction, hired_instance_id: str) -> list[Row]:
+    """An instance's goals in creation order."""
+    return await tx.rows(GOALS_OF, hired_instance_id=hired_instance_id)
 
 
 async def list_goals(
-    connection: AsyncConnection,
-    hired_instance_id: str,
-    raw_customer_id: str,
-    retention_days: int,
-    at: datetime,
-) -> list[RowMapping]:
-    view = await owned_view(connection, hired_instance_id, raw_customer_id)
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str, retention_days: int, at: datetime
+) -> list[Row]:
+    view = await owned_view(tx, hired_instance_id, raw_customer_id)
     require_view_readable(view, retention_days, at)
-    return await goals_of(connection, hired_instance_id)
+    return await goals_of(tx, hired_instance_id)
 
 
 async def upsert_goal(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     hired_instance_id: str,
     raw_customer_id: str,
@@ -60,18 +80,17 @@ async def upsert_goal(
     frequency: str,
     settings: dict[str, Any],
     now: datetime,
-) -> RowMapping:
+) -> Row:
     """Creates or replaces one goal; a replaced goal keeps its creation time."""
-    view = await owned_view(connection, hired_instance_id, raw_customer_id)
-    await writable_subscription(connection, view.instance["subscription_id"])
+    view = await owned_view(tx, hired_instance_id, raw_customer_id)
+    await writable_subscription(tx, view.instance["subscription_id"])
     frequency = normalise_frequency(frequency)
     agent_type_id = require_agent_type(view.instance["agent_id"])
-    definition = await connection.scalar(
-        select(agent_types.c.document).where(agent_types.c.agent_type_id == agent_type_id)
-    )
+    definition = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
     template_id = goal_template_id.strip()
     require_settings(find_template(definition, template_id), settings)
-    statement = upsert_insert(connection, goals).values(
+    row = await tx.first(
+        UPSERT,
         hired_instance_id=hired_instance_id,
         goal_instance_id=(goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
         goal_template_id=template_id,
@@ -80,38 +99,20 @@ async def upsert_goal(
         created_at=now,
         updated_at=now,
     )
-    upserted = await connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["hired_instance_id", "goal_instance_id"],
-            set_={
-                "goal_template_id": statement.excluded.goal_template_id,
-                "frequency": statement.excluded.frequency,
-                "settings": statement.excluded.settings,
-                "updated_at": statement.excluded.updated_at,
-            },
-        ).returning(*goals.c)
-    )
-    return upserted.mappings().one()
+    assert row is not None
+    return row
 
 
 async def delete_goal(
-    connection: AsyncConnection,
-    hired_instance_id: str,
-    raw_customer_id: str,
-    raw_goal_instance_id: str,
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str, raw_goal_instance_id: str
 ) -> tuple[bool, str]:
     """Removes a goal if present; its deliverables stay."""
-    view = await owned_view(connection, hired_instance_id, raw_customer_id)
-    await writable_subscription(connection, view.instance["subscription_id"])
+    view = await owned_view(tx, hired_instance_id, raw_customer_id)
+    await writable_subscription(tx, view.instance["subscription_id"])
     goal_instance_id = raw_goal_instance_id.strip()
     if not goal_instance_id:
         raise invalid("GOAL_INSTANCE_ID_REQUIRED", "goal_instance_id is required.")
-    deleted = await connection.execute(
-        delete(goals)
-        .where(
-            goals.c.hired_instance_id == hired_instance_id,
-            goals.c.goal_instance_id == goal_instance_id,
-        )
-        .returning(goals.c.goal_instance_id)
+    deleted = await tx.first(
+        DELETE, hired_instance_id=hired_instance_id, goal_instance_id=goal_instance_id
     )
-    return deleted.first() is not None, goal_instance_id
+    return deleted is not None, goal_instance_id

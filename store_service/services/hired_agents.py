@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql
 
-from store_service.db.dialect import upsert_insert
 from store_service.db.models import HiredInstance, Subscription, TrialTransition, table_of
+from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
 from store_service.domain.errors import not_found, permission_denied
 from store_service.domain.hiring import (
     TRIAL_LENGTH,
@@ -30,73 +30,132 @@ instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
 transitions = table_of(TrialTransition)
 
+_WITH_SUBSCRIPTION = select(
+    instances,
+    subscriptions.c.status.label("subscription_status"),
+    subscriptions.c.ended_at.label("subscription_ended_at"),
+).select_from(
+    instances.outerjoin(
+        subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
+    )
+)
+VIEW_BY_ID = Statement(
+    _WITH_SUBSCRIPTION.where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
+)
+VIEW_BY_SUBSCRIPTION = Statement(
+    _WITH_SUBSCRIPTION.where(instances.c.subscription_id == bindparam("subscription_id"))
+)
+LOCK_BY_ID = Statement(
+    select(instances)
+    .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
+    .with_for_update()
+)
+LOCK_BY_SUBSCRIPTION = Statement(
+    select(instances)
+    .where(instances.c.subscription_id == bindparam("subscription_id"))
+    .with_for_update()
+)
+CREATE = Statement(
+    postgresql.insert(instances)
+    .values(all_columns(instances))
+    .on_conflict_do_nothing(index_elements=["subscription_id"])
+    .returning(*instances.c)
+)
+_CHANGES = ("agent_id", "customer_id", "nickname", "theme", "config", "configured", "updated_at")
+UPDATE_DRAFT = Statement(
+    update(instances)
+    .where(instances.c.hired_instance_id == bindparam("key"))
+    .values({**bound(instances, *_CHANGES), "active": True})
+    .returning(*instances.c)
+)
+FINALIZE = Statement(
+    update(instances)
+    .where(instances.c.hired_instance_id == bindparam("key"))
+    .values(bound(instances, "configured", "goals_completed", "updated_at"))
+    .returning(*instances.c)
+)
+START_TRIAL = Statement(
+    update(instances)
+    .where(instances.c.hired_instance_id == bindparam("key"))
+    .values(
+        bound(
+            instances,
+            "configured",
+            "goals_completed",
+            "updated_at",
+            "trial_status",
+            "trial_start_at",
+            "trial_end_at",
+        )
+    )
+    .returning(*instances.c)
+)
+RECORD_TRANSITION = Statement(
+    insert(transitions).values(
+        bound(transitions, "hired_instance_id", "from_status", "to_status", "cause", "occurred_at")
+    )
+)
+CLAIM_EXPIRED_TRIALS = Statement(
+    select(instances, subscriptions.c.status.label("subscription_status"))
+    .select_from(
+        instances.outerjoin(
+            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
+        )
+    )
+    .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
+    .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True, of=instances)
+)
+END_TRIAL = Statement(
+    update(instances)
+    .where(instances.c.hired_instance_id == bindparam("key"))
+    .values(bound(instances, "trial_status", "updated_at"))
+)
+
 
 @dataclass(frozen=True, slots=True)
 class HiredAgentView:
     """An instance with the live state of its subscription."""
 
-    instance: RowMapping
+    instance: Row
     subscription_status: str | None
     subscription_ended_at: datetime | None
 
     @classmethod
-    def of(cls, instance: RowMapping, subscription: RowMapping | None) -> HiredAgentView:
+    def of(cls, instance: Row, subscription: Row | None) -> HiredAgentView:
         if subscription is None:
             return cls(instance, None, None)
         return cls(instance, subscription["status"], subscription["ended_at"])
+
+    @classmethod
+    def joined(cls, row: Row) -> HiredAgentView:
+        return cls(row, row["subscription_status"], row["subscription_ended_at"])
 
 
 def hired_agent_not_found() -> Exception:
     return not_found("HIRED_AGENT_NOT_FOUND", "Hired agent instance not found.")
 
 
-def _viewed() -> Any:
-    return select(
-        instances,
-        subscriptions.c.status.label("subscription_status"),
-        subscriptions.c.ended_at.label("subscription_ended_at"),
-    ).select_from(
-        instances.outerjoin(
-            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
-        )
-    )
-
-
-async def _view_where(connection: AsyncConnection, condition: Any) -> HiredAgentView | None:
-    row = (await connection.execute(_viewed().where(condition))).mappings().first()
-    if row is None:
-        return None
-    return HiredAgentView(row, row["subscription_status"], row["subscription_ended_at"])
-
-
-async def _instance(
-    connection: AsyncConnection, condition: Any, *, lock: bool = False
-) -> RowMapping | None:
-    query = select(instances).where(condition)
-    if lock:
-        query = query.with_for_update()
-    return (await connection.execute(query)).mappings().first()
-
-
 async def owned_view(
-    connection: AsyncConnection, hired_instance_id: str, raw_customer_id: str
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str
 ) -> HiredAgentView:
     """The instance for its owner: 404 when missing, 400 without a customer, 404 for others."""
-    view = await _view_where(connection, instances.c.hired_instance_id == hired_instance_id)
-    if view is None:
+    row = await tx.first(VIEW_BY_ID, hired_instance_id=hired_instance_id)
+    if row is None:
         raise hired_agent_not_found()
-    if owned_by_other(view.instance["customer_id"], require_owner_id(raw_customer_id)):
+    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
         raise hired_agent_not_found()
-    return view
+    return HiredAgentView.joined(row)
 
 
 def require_view_readable(view: HiredAgentView, retention_days: int, at: datetime) -> None:
     require_readable(view.subscription_status, view.subscription_ended_at, retention_days, at)
 
 
-async def writable_subscription(connection: AsyncConnection, subscription_id: str) -> RowMapping:
+async def writable_subscription(tx: Transaction, subscription_id: str) -> Row:
     """The instance's subscription, locked, refusing anything but an active one."""
-    subscription = await find_subscription(connection, subscription_id, lock=True)
+    subscription = await find_subscription(tx, subscription_id, lock=True)
     if subscription is None:
         raise subscription_not_found(subscription_id)
     require_writable(subscription["status"])
@@ -114,67 +173,57 @@ class Draft:
     config: dict[str, Any] | None
 
 
-async def upsert_draft(connection: AsyncConnection, draft: Draft, now: datetime) -> HiredAgentView:
+async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAgentView:
     """Creates the subscription's instance or updates it; one instance per subscription."""
     theme = normalise_theme(draft.theme)
     customer_id = require_owner_id(draft.customer_id)
-    subscription = await writable_subscription(connection, draft.subscription_id)
-    existing = await _instance(
-        connection, instances.c.subscription_id == draft.subscription_id, lock=True
-    )
+    subscription = await writable_subscription(tx, draft.subscription_id)
+    existing = await tx.first(LOCK_BY_SUBSCRIPTION, subscription_id=draft.subscription_id)
     if existing is None:
-        created = await _create(connection, draft, customer_id, theme, now)
+        created = await _create(tx, draft, customer_id, theme, now)
         if created is not None:
             return HiredAgentView.of(created, subscription)
         # Another request created it between our read and our insert: update that one.
-        existing = await _instance(
-            connection, instances.c.subscription_id == draft.subscription_id, lock=True
-        )
+        existing = await tx.first(LOCK_BY_SUBSCRIPTION, subscription_id=draft.subscription_id)
         assert existing is not None
-    return HiredAgentView.of(
-        await _update(connection, existing, draft, customer_id, theme, now), subscription
-    )
+    updated = await _update(tx, existing, draft, customer_id, theme, now)
+    return HiredAgentView.of(updated, subscription)
 
 
 async def _create(
-    connection: AsyncConnection, draft: Draft, customer_id: str, theme: str | None, now: datetime
-) -> RowMapping | None:
+    tx: Transaction, draft: Draft, customer_id: str, theme: str | None, now: datetime
+) -> Row | None:
     config = draft.config if draft.config is not None else {}
     require_refs_only(config)
     nickname = draft.nickname or None
-    created = await connection.execute(
-        upsert_insert(connection, instances)
-        .values(
-            hired_instance_id=f"HAI-{uuid.uuid4()}",
-            subscription_id=draft.subscription_id,
-            agent_id=draft.agent_id,
-            customer_id=customer_id,
-            nickname=nickname,
-            theme=theme,
-            config=config,
-            configured=is_configured(nickname, theme, draft.agent_id, config),
-            goals_completed=False,
-            active=True,
-            trial_status="not_started",
-            trial_start_at=None,
-            trial_end_at=None,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["subscription_id"])
-        .returning(*instances.c)
+    return await tx.first(
+        CREATE,
+        hired_instance_id=f"HAI-{uuid.uuid4()}",
+        subscription_id=draft.subscription_id,
+        agent_id=draft.agent_id,
+        customer_id=customer_id,
+        nickname=nickname,
+        theme=theme,
+        config=config,
+        configured=is_configured(nickname, theme, draft.agent_id, config),
+        goals_completed=False,
+        active=True,
+        trial_status="not_started",
+        trial_start_at=None,
+        trial_end_at=None,
+        created_at=now,
+        updated_at=now,
     )
-    return created.mappings().first()
 
 
 async def _update(
-    connection: AsyncConnection,
-    existing: RowMapping,
+    tx: Transaction,
+    existing: Row,
     draft: Draft,
     customer_id: str,
     theme: str | None,
     now: datetime,
-) -> RowMapping:
+) -> Row:
     if owned_by_other(existing["customer_id"], customer_id):
         raise permission_denied(
             "HIRED_AGENT_CUSTOMER_MISMATCH", "Hired agent instance does not belong to customer."
@@ -183,146 +232,114 @@ async def _update(
     require_refs_only(config)
     nickname = draft.nickname if draft.nickname is not None else existing["nickname"]
     theme = theme or existing["theme"]
-    updated = await connection.execute(
-        update(instances)
-        .where(instances.c.hired_instance_id == existing["hired_instance_id"])
-        .values(
-            agent_id=draft.agent_id,
-            customer_id=customer_id,
-            nickname=nickname,
-            theme=theme,
-            config=config,
-            configured=is_configured(nickname, theme, draft.agent_id, config),
-            active=True,
-            updated_at=now,
-        )
-        .returning(*instances.c)
+    updated = await tx.first(
+        UPDATE_DRAFT,
+        key=existing["hired_instance_id"],
+        agent_id=draft.agent_id,
+        customer_id=customer_id,
+        nickname=nickname,
+        theme=theme,
+        config=config,
+        configured=is_configured(nickname, theme, draft.agent_id, config),
+        updated_at=now,
     )
-    return updated.mappings().one()
+    assert updated is not None
+    return updated
 
 
 async def get_by_subscription(
-    connection: AsyncConnection,
-    subscription_id: str,
-    raw_customer_id: str,
-    retention_days: int,
-    at: datetime,
+    tx: Transaction, subscription_id: str, raw_customer_id: str, retention_days: int, at: datetime
 ) -> HiredAgentView:
-    view = await _view_where(connection, instances.c.subscription_id == subscription_id)
-    if view is None:
+    row = await tx.first(VIEW_BY_SUBSCRIPTION, subscription_id=subscription_id)
+    if row is None:
         raise hired_agent_not_found()
-    if owned_by_other(view.instance["customer_id"], require_owner_id(raw_customer_id)):
+    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
         raise hired_agent_not_found()
+    view = HiredAgentView.joined(row)
     require_view_readable(view, retention_days, at)
     return view
 
 
 async def record_transition(
-    connection: AsyncConnection,
-    instance: RowMapping,
-    to_status: str,
-    cause: str,
-    now: datetime,
+    tx: Transaction, instance: Row, to_status: str, cause: str, now: datetime
 ) -> None:
-    await connection.execute(
-        insert(transitions).values(
-            hired_instance_id=instance["hired_instance_id"],
-            from_status=instance["trial_status"],
-            to_status=to_status,
-            cause=cause,
-            occurred_at=now,
-        )
+    await tx.execute(
+        RECORD_TRANSITION,
+        hired_instance_id=instance["hired_instance_id"],
+        from_status=instance["trial_status"],
+        to_status=to_status,
+        cause=cause,
+        occurred_at=now,
     )
 
 
 async def finalize(
-    connection: AsyncConnection,
+    tx: Transaction,
     hired_instance_id: str,
     raw_customer_id: str,
     goals_completed: bool,
     now: datetime,
 ) -> HiredAgentView:
     """Completes the wizard; starts a 7-day trial when configured with goals completed."""
-    instance = await _instance(
-        connection, instances.c.hired_instance_id == hired_instance_id, lock=True
-    )
+    instance = await tx.first(LOCK_BY_ID, hired_instance_id=hired_instance_id)
     if instance is None:
         raise hired_agent_not_found()
     if owned_by_other(instance["customer_id"], require_owner_id(raw_customer_id)):
         raise hired_agent_not_found()
     require_refs_only(instance["config"])
-    subscription = await writable_subscription(connection, instance["subscription_id"])
+    subscription = await writable_subscription(tx, instance["subscription_id"])
     configured = is_configured(
         instance["nickname"], instance["theme"], instance["agent_id"], instance["config"]
     )
     changes: dict[str, Any] = {
+        "key": hired_instance_id,
         "configured": configured,
         "goals_completed": goals_completed,
         "updated_at": now,
     }
-    starts_trial = configured and goals_completed and instance["trial_status"] != "active"
-    if starts_trial:
-        changes |= {
-            "trial_status": "active",
-            "trial_start_at": now,
-            "trial_end_at": now + TRIAL_LENGTH,
-        }
-        await record_transition(connection, instance, "active", "finalize", now)
-        await emit(
-            connection,
-            now,
-            "trial_activated",
-            {"trial_start_at": now.isoformat(), "trial_end_at": (now + TRIAL_LENGTH).isoformat()},
-            customer_id=instance["customer_id"],
-            subscription_id=instance["subscription_id"],
-            hired_instance_id=hired_instance_id,
-        )
-    updated = await connection.execute(
-        update(instances)
-        .where(instances.c.hired_instance_id == hired_instance_id)
-        .values(**changes)
-        .returning(*instances.c)
+    if not (configured and goals_completed and instance["trial_status"] != "active"):
+        updated = await tx.first(FINALIZE, **changes)
+        assert updated is not None
+        return HiredAgentView.of(updated, subscription)
+    trial_end_at = now + TRIAL_LENGTH
+    await record_transition(tx, instance, "active", "finalize", now)
+    await emit(
+        tx,
+        now,
+        "trial_activated",
+        {"trial_start_at": now.isoformat(), "trial_end_at": trial_end_at.isoformat()},
+        customer_id=instance["customer_id"],
+        subscription_id=instance["subscription_id"],
+        hired_instance_id=hired_instance_id,
     )
-    return HiredAgentView.of(updated.mappings().one(), subscription)
+    started = await tx.first(
+        START_TRIAL,
+        **changes,
+        trial_status="active",
+        trial_start_at=now,
+        trial_end_at=trial_end_at,
+    )
+    assert started is not None
+    return HiredAgentView.of(started, subscription)
 
 
-async def end_due_trials(connection: AsyncConnection, now: datetime, batch_size: int) -> int:
+async def end_due_trials(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Ends one batch of expired trials (claimed with SKIP LOCKED); returns how many."""
-    claimed = (
-        (
-            await connection.execute(
-                select(instances, subscriptions.c.status.label("subscription_status"))
-                .select_from(
-                    instances.outerjoin(
-                        subscriptions,
-                        subscriptions.c.subscription_id == instances.c.subscription_id,
-                    )
-                )
-                .where(instances.c.trial_status == "active", instances.c.trial_end_at <= now)
-                .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True, of=instances)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    claimed = await tx.rows(CLAIM_EXPIRED_TRIALS, now=now, batch_size=batch_size)
     for instance in claimed:
-        await _end_trial(connection, instance, now)
+        await _end_trial(tx, instance, now)
     return len(claimed)
 
 
-async def _end_trial(connection: AsyncConnection, instance: RowMapping, now: datetime) -> None:
+async def _end_trial(tx: Transaction, instance: Row, now: datetime) -> None:
     converted = instance["subscription_status"] == "active"
     next_status = "ended_converted" if converted else "ended_not_converted"
-    await connection.execute(
-        update(instances)
-        .where(instances.c.hired_instance_id == instance["hired_instance_id"])
-        .values(trial_status=next_status, updated_at=now)
+    await tx.execute(
+        END_TRIAL, key=instance["hired_instance_id"], trial_status=next_status, updated_at=now
     )
-    await record_transition(connection, instance, next_status, "process_trial_end", now)
+    await record_transition(tx, instance, next_status, "process_trial_end", now)
     await emit(
-        connection,
+        tx,
         now,
         "trial_ended",
         {"next_status": next_status, "processed_at": now.isoformat()},

@@ -11,15 +11,52 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql
 
-from store_service.db.dialect import upsert_insert
 from store_service.db.models import IdempotencyRecord, table_of
+from store_service.db.sql import Statement, Transaction
 from store_service.domain.errors import aborted
 
 records = table_of(IdempotencyRecord)
+
+_NEW_RECORD: dict[str, Any] = {
+    "scope_key": bindparam("scope_key"),
+    "fingerprint": bindparam("fingerprint"),
+    "response": bindparam("response"),
+    "created_at": bindparam("created_at"),
+}
+CLAIM = Statement(
+    postgresql.insert(records)
+    .values(_NEW_RECORD)
+    .on_conflict_do_nothing(index_elements=["scope_key"])
+    .returning(records.c.scope_key)
+)
+FIND = Statement(
+    select(records.c.fingerprint, records.c.response).where(
+        records.c.scope_key == bindparam("scope_key")
+    )
+)
+COMPLETE = Statement(
+    update(records)
+    .where(records.c.scope_key == bindparam("key"))
+    .values(response=bindparam("response"))
+)
+RELEASE = Statement(delete(records).where(records.c.scope_key == bindparam("scope_key")))
+_EXPIRED = (
+    select(records.c.scope_key)
+    .where(records.c.created_at < bindparam("cutoff"))
+    .order_by(records.c.created_at)
+    .limit(bindparam("batch_size"))
+)
+COUNT_EXPIRED = Statement(select(func.count()).select_from(_EXPIRED.subquery()))
+PURGE_EXPIRED = Statement(
+    delete(records)
+    .where(records.c.scope_key.in_(_EXPIRED.with_for_update(skip_locked=True).scalar_subquery()))
+    .returning(records.c.scope_key)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,92 +79,61 @@ def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
         )
 
 
-async def reserve(connection: AsyncConnection, key: IdempotencyKey, now: datetime) -> bytes | None:
+async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes | None:
     """Claims the key for this transaction; returns the stored answer if it was claimed before."""
-    claimed = await connection.execute(
-        upsert_insert(connection, records)
-        .values(scope_key=key.scope_key, fingerprint=key.fingerprint, response=None, created_at=now)
-        .on_conflict_do_nothing(index_elements=["scope_key"])
-        .returning(records.c.scope_key)
+    claimed = await tx.first(
+        CLAIM, scope_key=key.scope_key, fingerprint=key.fingerprint, response=None, created_at=now
     )
-    if claimed.first() is not None:
+    if claimed is not None:
         return None
-    row = (
-        await connection.execute(
-            select(records.c.fingerprint, records.c.response).where(
-                records.c.scope_key == key.scope_key
-            )
-        )
-    ).one()
-    _check_fingerprint(key, row.fingerprint)
-    if row.response is None:
+    row = await tx.first(FIND, scope_key=key.scope_key)
+    assert row is not None
+    _check_fingerprint(key, row["fingerprint"])
+    if row["response"] is None:
         raise aborted(
             "IDEMPOTENT_REQUEST_IN_PROGRESS",
             "A request with this idempotency key is still in progress; retry later.",
         )
-    stored: bytes = row.response
+    stored: bytes = row["response"]
     return stored
 
 
-async def complete(connection: AsyncConnection, key: IdempotencyKey, response: bytes) -> None:
+async def complete(tx: Transaction, key: IdempotencyKey, response: bytes) -> None:
     """Stores the answer to replay; committed together with the work it answers."""
-    await connection.execute(
-        update(records).where(records.c.scope_key == key.scope_key).values(response=response)
-    )
+    await tx.execute(COMPLETE, key=key.scope_key, response=response)
 
 
-async def release(connection: AsyncConnection, key: IdempotencyKey) -> None:
+async def release(tx: Transaction, key: IdempotencyKey) -> None:
     """Gives the key back: the request failed, so a repeat must do the work itself."""
-    await connection.execute(delete(records).where(records.c.scope_key == key.scope_key))
+    await tx.execute(RELEASE, scope_key=key.scope_key)
 
 
-async def lookup(connection: AsyncConnection, key: IdempotencyKey) -> bytes | None:
+async def lookup(tx: Transaction, key: IdempotencyKey) -> bytes | None:
     """The stored answer for a key, without claiming it (for multi-transaction jobs)."""
-    row = (
-        await connection.execute(
-            select(records.c.fingerprint, records.c.response).where(
-                records.c.scope_key == key.scope_key
-            )
-        )
-    ).first()
+    row = await tx.first(FIND, scope_key=key.scope_key)
     if row is None:
         return None
-    _check_fingerprint(key, row.fingerprint)
-    response: bytes | None = row.response
+    _check_fingerprint(key, row["fingerprint"])
+    response: bytes | None = row["response"]
     return response
 
 
-async def record(
-    connection: AsyncConnection, key: IdempotencyKey, response: bytes, now: datetime
-) -> bytes:
+async def record(tx: Transaction, key: IdempotencyKey, response: bytes, now: datetime) -> bytes:
     """Stores the answer of a finished job; returns the answer that was stored first."""
-    await connection.execute(
-        upsert_insert(connection, records)
-        .values(
-            scope_key=key.scope_key, fingerprint=key.fingerprint, response=response, created_at=now
-        )
-        .on_conflict_do_nothing(index_elements=["scope_key"])
+    await tx.execute(
+        CLAIM,
+        scope_key=key.scope_key,
+        fingerprint=key.fingerprint,
+        response=response,
+        created_at=now,
     )
-    stored = await lookup(connection, key)
+    stored = await lookup(tx, key)
     assert stored is not None
     return stored
 
 
-async def purge_batch(
-    connection: AsyncConnection, cutoff: datetime, batch_size: int, *, dry_run: bool
-) -> int:
+async def purge_batch(tx: Transaction, cutoff: datetime, batch_size: int, *, dry_run: bool) -> int:
     """Deletes (or, dry, counts) one batch of records created before the cutoff."""
-    expired = (
-        select(records.c.scope_key)
-        .where(records.c.created_at < cutoff)
-        .order_by(records.c.created_at)
-        .limit(batch_size)
-    )
     if dry_run:
-        counted = await connection.scalar(select(func.count()).select_from(expired.subquery()))
-        return int(counted or 0)
-    claimed = expired.with_for_update(skip_locked=True).scalar_subquery()
-    deleted = await connection.execute(
-        delete(records).where(records.c.scope_key.in_(claimed)).returning(records.c.scope_key)
-    )
-    return len(deleted.all())
+        return int(await tx.scalar(COUNT_EXPIRED, cutoff=cutoff, batch_size=batch_size) or 0)
+    return len(await tx.rows(PURGE_EXPIRED, cutoff=cutoff, batch_size=batch_size))

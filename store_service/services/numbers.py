@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam
+from sqlalchemy.dialects import postgresql
 
-from store_service.db.dialect import upsert_insert
 from store_service.db.models import NumberSequence, table_of
+from store_service.db.sql import Statement, Transaction
 from store_service.domain.billing import document_number
 
 sequences = table_of(NumberSequence)
 
-
-async def next_number(connection: AsyncConnection, prefix: str, now: datetime) -> str:
-    day = now.strftime("%Y%m%d")
-    statement = upsert_insert(connection, sequences).values(kind=prefix, day=day, last_value=1)
-    value = await connection.scalar(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "day"],
-            set_={"last_value": sequences.c.last_value + 1},
-        ).returning(sequences.c.last_value)
+NEXT = Statement(
+    postgresql.insert(sequences)
+    .values(kind=bindparam("kind"), day=bindparam("day"), last_value=1)
+    .on_conflict_do_update(
+        index_elements=["kind", "day"], set_={"last_value": sequences.c.last_value + 1}
     )
-    assert value is not None
+    .returning(sequences.c.last_value)
+)
+
+
+async def next_number(tx: Transaction, prefix: str, now: datetime) -> str:
+    value = await tx.scalar(NEXT, kind=prefix, day=now.strftime("%Y%m%d"))
     return document_number(prefix, now, int(value))

@@ -5,16 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select, update
 
 from store_service.db.models import NotificationEvent, table_of
+from store_service.db.sql import Row, Statement, Transaction
 
 events = table_of(NotificationEvent)
 
+EMIT = Statement(
+    insert(events).values(
+        {
+            name: bindparam(name)
+            for name in (
+                "created_at",
+                "event_type",
+                "customer_id",
+                "subscription_id",
+                "order_id",
+                "hired_instance_id",
+                "metadata",
+            )
+        }
+    )
+)
+UNDELIVERED = Statement(
+    select(events)
+    .where(events.c.delivered_at.is_(None))
+    .order_by(events.c.event_id)
+    .limit(bindparam("limit"))
+)
+
 
 async def emit(
-    connection: AsyncConnection,
+    tx: Transaction,
     now: datetime,
     event_type: str,
     metadata: dict[str, Any],
@@ -24,28 +47,26 @@ async def emit(
     order_id: str | None = None,
     hired_instance_id: str | None = None,
 ) -> None:
-    await connection.execute(
-        insert(events).values(
-            created_at=now,
-            event_type=event_type,
-            customer_id=customer_id or None,
-            subscription_id=subscription_id,
-            order_id=order_id,
-            hired_instance_id=hired_instance_id,
-            metadata=metadata,
-            delivered_at=None,
-        )
+    await tx.execute(
+        EMIT,
+        created_at=now,
+        event_type=event_type,
+        customer_id=customer_id or None,
+        subscription_id=subscription_id,
+        order_id=order_id,
+        hired_instance_id=hired_instance_id,
+        metadata=metadata,
     )
 
 
 async def list_events(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     event_type: str | None,
     customer_id: str | None,
     subscription_id: str | None,
     limit: int,
-) -> list[RowMapping]:
+) -> list[Row]:
     """Matching events oldest to newest; with a limit, the newest `limit` of them."""
     conditions = [
         column == value
@@ -59,29 +80,23 @@ async def list_events(
     query = select(events).where(*conditions).order_by(events.c.event_id.desc())
     if limit > 0:
         query = query.limit(limit)
-    rows = list((await connection.execute(query)).mappings())
+    rows = await tx.rows(query)
     rows.reverse()
     return rows
 
 
-async def list_undelivered(connection: AsyncConnection, limit: int) -> list[RowMapping]:
-    rows = await connection.execute(
-        select(events)
-        .where(events.c.delivered_at.is_(None))
-        .order_by(events.c.event_id)
-        .limit(limit)
-    )
-    return list(rows.mappings())
+async def list_undelivered(tx: Transaction, limit: int) -> list[Row]:
+    return await tx.rows(UNDELIVERED, limit=limit)
 
 
-async def acknowledge(connection: AsyncConnection, event_ids: list[int], now: datetime) -> int:
+async def acknowledge(tx: Transaction, event_ids: list[int], now: datetime) -> int:
     """Marks events delivered; an event already acknowledged is not counted again."""
     if not event_ids:
         return 0
-    acknowledged = await connection.execute(
+    acknowledged = await tx.rows(
         update(events)
         .where(events.c.event_id.in_(event_ids), events.c.delivered_at.is_(None))
         .values(delivered_at=now)
         .returning(events.c.event_id)
     )
-    return len(acknowledged.all())
+    return len(acknowledged)

@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select, update
 
 from store_service.config import StoreSettings
 from store_service.db.models import Order, Subscription, table_of
+from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain import billing
 from store_service.domain.billing import CURRENCY, Plan
 from store_service.domain.customers import conflicting_customers
@@ -36,6 +36,30 @@ from store_service.services.subscriptions import find_subscription
 
 orders = table_of(Order)
 subscriptions = table_of(Subscription)
+
+INSERT_SUBSCRIPTION = Statement(
+    insert(subscriptions).values(all_columns(subscriptions)).returning(*subscriptions.c)
+)
+INSERT_ORDER = Statement(insert(orders).values(all_columns(orders)).returning(*orders.c))
+ORDER_BY_ID = Statement(select(orders).where(orders.c.order_id == bindparam("order_id")))
+ORDER_BY_RAZORPAY_ID = Statement(
+    select(orders).where(orders.c.razorpay_order_id == bindparam("razorpay_order_id"))
+)
+# The created -> paid transition: whoever updates the row pays the order.
+PAY_ORDER = Statement(
+    update(orders)
+    .where(orders.c.order_id == bindparam("key"), orders.c.status == "created")
+    .values(status="paid", paid_at=bindparam("now"))
+    .returning(*orders.c)
+)
+ACTIVATE_SUBSCRIPTION = Statement(
+    update(subscriptions)
+    .where(
+        subscriptions.c.subscription_id == bindparam("key"),
+        subscriptions.c.status == "pending_payment",
+    )
+    .values(status="active")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +86,8 @@ class CouponCheckout:
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    order: RowMapping
-    subscription: RowMapping
+    order: Row
+    subscription: Row
 
 
 def prepare_coupon_checkout(
@@ -79,7 +103,7 @@ def prepare_coupon_checkout(
 
 
 async def _insert_subscription(
-    connection: AsyncConnection,
+    tx: Transaction,
     subscription_id: str,
     agent_id: str,
     duration: str,
@@ -87,31 +111,35 @@ async def _insert_subscription(
     status: str,
     plan: Plan,
     now: datetime,
-) -> RowMapping:
-    result = await connection.execute(
-        insert(subscriptions)
-        .values(
-            subscription_id=subscription_id,
-            agent_id=agent_id,
-            duration=duration,
-            customer_id=customer_id,
-            status=status,
-            current_period_start=now,
-            current_period_end=now + plan.period,
-            cancel_at_period_end=False,
-            ended_at=None,
-        )
-        .returning(*subscriptions.c)
+) -> Row:
+    row = await tx.first(
+        INSERT_SUBSCRIPTION,
+        subscription_id=subscription_id,
+        agent_id=agent_id,
+        duration=duration,
+        customer_id=customer_id,
+        status=status,
+        current_period_start=now,
+        current_period_end=now + plan.period,
+        cancel_at_period_end=False,
+        ended_at=None,
     )
-    return result.mappings().one()
+    assert row is not None
+    return row
+
+
+async def _insert_order(tx: Transaction, **values: object) -> Row:
+    order = await tx.first(INSERT_ORDER, currency=CURRENCY, **values)
+    assert order is not None
+    return order
 
 
 async def checkout_with_coupon(
-    connection: AsyncConnection, settings: StoreSettings, checkout: CouponCheckout, now: datetime
+    tx: Transaction, settings: StoreSettings, checkout: CouponCheckout, now: datetime
 ) -> Purchase:
     plan = billing.plan_for(checkout.duration)
     subscription = await _insert_subscription(
-        connection,
+        tx,
         f"SUB-{uuid.uuid4()}",
         checkout.agent_id,
         checkout.duration,
@@ -120,33 +148,23 @@ async def checkout_with_coupon(
         plan,
         now,
     )
-    order = (
-        (
-            await connection.execute(
-                insert(orders)
-                .values(
-                    order_id=f"ORDER-{uuid.uuid4()}",
-                    payment_provider="coupon",
-                    subscription_id=subscription["subscription_id"],
-                    amount=0,
-                    currency=CURRENCY,
-                    agent_id=checkout.agent_id,
-                    duration=checkout.duration,
-                    customer_id=checkout.customer_id,
-                    gstin=checkout.gstin,
-                    status="paid",
-                    created_at=now,
-                    paid_at=now,
-                    razorpay_order_id=None,
-                )
-                .returning(*orders.c)
-            )
-        )
-        .mappings()
-        .one()
+    order = await _insert_order(
+        tx,
+        order_id=f"ORDER-{uuid.uuid4()}",
+        payment_provider="coupon",
+        subscription_id=subscription["subscription_id"],
+        amount=0,
+        agent_id=checkout.agent_id,
+        duration=checkout.duration,
+        customer_id=checkout.customer_id,
+        gstin=checkout.gstin,
+        status="paid",
+        created_at=now,
+        paid_at=now,
+        razorpay_order_id=None,
     )
     await emit(
-        connection,
+        tx,
         now,
         "payment_success",
         {
@@ -161,7 +179,7 @@ async def checkout_with_coupon(
         order_id=order["order_id"],
         subscription_id=subscription["subscription_id"],
     )
-    await issue_for_paid_order(connection, settings, order, checkout.gstin, now)
+    await issue_for_paid_order(tx, settings, order, checkout.gstin, now)
     return Purchase(order, subscription)
 
 
@@ -183,7 +201,7 @@ def _require_prefixed(value: str, prefix: str, field: str) -> None:
 
 
 async def create_razorpay_order(
-    connection: AsyncConnection,
+    tx: Transaction,
     *,
     order_id: str,
     subscription_id: str,
@@ -201,71 +219,34 @@ async def create_razorpay_order(
             "INVALID_IDENTIFIER", "razorpay_order_id is required", field="razorpay_order_id"
         )
     subscription = await _insert_subscription(
-        connection, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
+        tx, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
     )
-    order = (
-        (
-            await connection.execute(
-                insert(orders)
-                .values(
-                    order_id=order_id,
-                    payment_provider="razorpay",
-                    subscription_id=subscription_id,
-                    amount=plan.price_inr,
-                    currency=CURRENCY,
-                    agent_id=agent_id,
-                    duration=duration,
-                    customer_id=customer_id,
-                    gstin=None,
-                    status="created",
-                    created_at=now,
-                    paid_at=None,
-                    razorpay_order_id=razorpay_order_id,
-                )
-                .returning(*orders.c)
-            )
-        )
-        .mappings()
-        .one()
+    order = await _insert_order(
+        tx,
+        order_id=order_id,
+        payment_provider="razorpay",
+        subscription_id=subscription_id,
+        amount=plan.price_inr,
+        agent_id=agent_id,
+        duration=duration,
+        customer_id=customer_id,
+        gstin=None,
+        status="created",
+        created_at=now,
+        paid_at=None,
+        razorpay_order_id=razorpay_order_id,
     )
     return Purchase(order, subscription)
 
 
-async def _find_order(connection: AsyncConnection, *condition: object) -> RowMapping | None:
-    return (await connection.execute(select(orders).where(*condition))).mappings().first()  # type: ignore[arg-type]
-
-
 async def _pay(
-    connection: AsyncConnection,
-    settings: StoreSettings,
-    order: RowMapping,
-    now: datetime,
-    *,
-    via_webhook: bool,
+    tx: Transaction, settings: StoreSettings, order: Row, now: datetime, *, via_webhook: bool
 ) -> bool:
     """Moves the order from created to paid; False when another request already did."""
-    paid = (
-        (
-            await connection.execute(
-                update(orders)
-                .where(orders.c.order_id == order["order_id"], orders.c.status == "created")
-                .values(status="paid", paid_at=now)
-                .returning(*orders.c)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    paid = await tx.first(PAY_ORDER, key=order["order_id"], now=now)
     if paid is None:
         return False
-    await connection.execute(
-        update(subscriptions)
-        .where(
-            subscriptions.c.subscription_id == paid["subscription_id"],
-            subscriptions.c.status == "pending_payment",
-        )
-        .values(status="active")
-    )
+    await tx.execute(ACTIVATE_SUBSCRIPTION, key=paid["subscription_id"])
     metadata = {
         "payment_provider": "razorpay",
         "agent_id": paid["agent_id"],
@@ -274,7 +255,7 @@ async def _pay(
         "currency": paid["currency"],
     } | ({"via": "webhook"} if via_webhook else {})
     await emit(
-        connection,
+        tx,
         now,
         "payment_success",
         metadata,
@@ -282,7 +263,7 @@ async def _pay(
         order_id=paid["order_id"],
         subscription_id=paid["subscription_id"],
     )
-    await issue_for_paid_order(connection, settings, paid, None, now)
+    await issue_for_paid_order(tx, settings, paid, None, now)
     return True
 
 
@@ -295,7 +276,7 @@ def _secret(value: str | None, name: str) -> str:
 
 
 async def confirm_razorpay_payment(
-    connection: AsyncConnection,
+    tx: Transaction,
     settings: StoreSettings,
     *,
     order_id: str,
@@ -305,7 +286,7 @@ async def confirm_razorpay_payment(
     razorpay_signature: str,
     now: datetime,
 ) -> Purchase:
-    order = await _find_order(connection, orders.c.order_id == order_id)
+    order = await tx.first(ORDER_BY_ID, order_id=order_id)
     if order is None:
         raise not_found("ORDER_NOT_FOUND", "Order not found.", order_id=order_id)
     if order["payment_provider"] != "razorpay":
@@ -317,7 +298,7 @@ async def confirm_razorpay_payment(
         secret, razorpay_order_id, razorpay_payment_id, razorpay_signature
     ):
         await emit(
-            connection,
+            tx,
             now,
             "payment_failed",
             {
@@ -335,15 +316,15 @@ async def confirm_razorpay_payment(
             "Invalid Razorpay signature",
             keeps_writes=True,
         )
-    await _pay(connection, settings, order, now, via_webhook=False)
-    paid = await _find_order(connection, orders.c.order_id == order_id)
-    subscription = await find_subscription(connection, order["subscription_id"])
+    await _pay(tx, settings, order, now, via_webhook=False)
+    paid = await tx.first(ORDER_BY_ID, order_id=order_id)
+    subscription = await find_subscription(tx, order["subscription_id"])
     assert paid is not None and subscription is not None
     return Purchase(paid, subscription)
 
 
 async def apply_razorpay_webhook(
-    connection: AsyncConnection, settings: StoreSettings, body: bytes, signature: str, now: datetime
+    tx: Transaction, settings: StoreSettings, body: bytes, signature: str, now: datetime
 ) -> str:
     """Returns "paid", "already_paid" or "ignored"."""
     secret = _secret(settings.razorpay_webhook_secret, "RAZORPAY_WEBHOOK_SECRET")
@@ -352,11 +333,10 @@ async def apply_razorpay_webhook(
     razorpay_order_id = billing.paid_razorpay_order_id(billing.parse_webhook(body))
     if razorpay_order_id is None:
         return "ignored"
-    order = await _find_order(connection, orders.c.razorpay_order_id == razorpay_order_id)
+    order = await tx.first(ORDER_BY_RAZORPAY_ID, razorpay_order_id=razorpay_order_id)
     if order is None:
         return "ignored"
     if order["status"] == "paid":
         return "already_paid"
-    return (
-        "paid" if await _pay(connection, settings, order, now, via_webhook=True) else "already_paid"
-    )
+    paid = await _pay(tx, settings, order, now, via_webhook=True)
+    return "paid" if paid else "already_paid"

@@ -4,16 +4,59 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import RowMapping, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select, update
 
 from store_service.db.models import HiredInstance, Subscription, table_of
+from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.customers import conflicting_customers, require_customer_id
 from store_service.domain.errors import failed_precondition, not_found, permission_denied
 from store_service.services.outbox import emit
 
 subscriptions = table_of(Subscription)
 hired_instances = table_of(HiredInstance)
+
+_BY_ID = select(subscriptions).where(
+    subscriptions.c.subscription_id == bindparam("subscription_id")
+)
+FIND = Statement(_BY_ID)
+LOCK = Statement(_BY_ID.with_for_update())
+CUSTOMER_SUBSCRIPTIONS = Statement(
+    select(subscriptions)
+    .where(subscriptions.c.customer_id == bindparam("customer_id"))
+    .order_by(
+        subscriptions.c.current_period_end,
+        subscriptions.c.current_period_start,
+        subscriptions.c.subscription_id,
+    )
+)
+SCHEDULE_CANCEL = Statement(
+    update(subscriptions)
+    .where(subscriptions.c.subscription_id == bindparam("key"))
+    .values(cancel_at_period_end=True)
+    .returning(*subscriptions.c)
+)
+CLAIM_DUE = Statement(
+    select(subscriptions.c.subscription_id, subscriptions.c.customer_id)
+    .where(
+        subscriptions.c.status == "active",
+        subscriptions.c.cancel_at_period_end.is_(True),
+        subscriptions.c.current_period_end <= bindparam("now"),
+    )
+    .order_by(subscriptions.c.current_period_end, subscriptions.c.subscription_id)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True)
+)
+END_PERIOD = Statement(
+    update(subscriptions)
+    .where(subscriptions.c.subscription_id == bindparam("key"))
+    .values(status="canceled", ended_at=bindparam("now"))
+)
+DEACTIVATE_INSTANCE = Statement(
+    update(hired_instances)
+    .where(hired_instances.c.subscription_id == bindparam("key"))
+    .values(active=False, updated_at=bindparam("now"))
+    .returning(hired_instances.c.hired_instance_id)
+)
 
 
 def subscription_not_found(subscription_id: str) -> Exception:
@@ -23,41 +66,27 @@ def subscription_not_found(subscription_id: str) -> Exception:
 
 
 async def find_subscription(
-    connection: AsyncConnection, subscription_id: str, *, lock: bool = False
-) -> RowMapping | None:
-    query = select(subscriptions).where(subscriptions.c.subscription_id == subscription_id)
-    if lock:
-        query = query.with_for_update()
-    return (await connection.execute(query)).mappings().first()
+    tx: Transaction, subscription_id: str, *, lock: bool = False
+) -> Row | None:
+    return await tx.first(LOCK if lock else FIND, subscription_id=subscription_id)
 
 
-async def get_subscription(connection: AsyncConnection, subscription_id: str) -> RowMapping:
-    row = await find_subscription(connection, subscription_id)
+async def get_subscription(tx: Transaction, subscription_id: str) -> Row:
+    row = await find_subscription(tx, subscription_id)
     if row is None:
         raise subscription_not_found(subscription_id)
     return row
 
 
-async def list_customer_subscriptions(
-    connection: AsyncConnection, raw_customer_id: str
-) -> list[RowMapping]:
+async def list_customer_subscriptions(tx: Transaction, raw_customer_id: str) -> list[Row]:
     customer_id = require_customer_id(raw_customer_id)
-    rows = await connection.execute(
-        select(subscriptions)
-        .where(subscriptions.c.customer_id == customer_id)
-        .order_by(
-            subscriptions.c.current_period_end,
-            subscriptions.c.current_period_start,
-            subscriptions.c.subscription_id,
-        )
-    )
-    return list(rows.mappings())
+    return await tx.rows(CUSTOMER_SUBSCRIPTIONS, customer_id=customer_id)
 
 
 async def cancel_at_period_end(
-    connection: AsyncConnection, subscription_id: str, customer_id: str | None, now: datetime
-) -> RowMapping:
-    current = await find_subscription(connection, subscription_id, lock=True)
+    tx: Transaction, subscription_id: str, customer_id: str | None, now: datetime
+) -> Row:
+    current = await find_subscription(tx, subscription_id, lock=True)
     if current is None:
         raise subscription_not_found(subscription_id)
     if conflicting_customers(current["customer_id"], customer_id):
@@ -66,20 +95,10 @@ async def cancel_at_period_end(
         )
     if current["status"] != "active":
         raise failed_precondition("SUBSCRIPTION_NOT_ACTIVE", "Subscription is not active")
-    updated = (
-        (
-            await connection.execute(
-                update(subscriptions)
-                .where(subscriptions.c.subscription_id == subscription_id)
-                .values(cancel_at_period_end=True)
-                .returning(*subscriptions.c)
-            )
-        )
-        .mappings()
-        .one()
-    )
+    updated = await tx.first(SCHEDULE_CANCEL, key=subscription_id)
+    assert updated is not None
     await emit(
-        connection,
+        tx,
         now,
         "cancel_scheduled",
         {"effective_at": updated["current_period_end"].isoformat()},
@@ -89,54 +108,34 @@ async def cancel_at_period_end(
     return updated
 
 
-async def end_due_periods(connection: AsyncConnection, now: datetime, batch_size: int) -> int:
+async def end_due_periods(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Cancels one batch of due subscriptions; returns how many it cancelled.
 
     Rows are claimed with FOR UPDATE SKIP LOCKED, so processors running at once take disjoint
     batches and every subscription is cancelled exactly once.
     """
-    due = await connection.execute(
-        select(subscriptions.c.subscription_id, subscriptions.c.customer_id)
-        .where(
-            subscriptions.c.status == "active",
-            subscriptions.c.cancel_at_period_end.is_(True),
-            subscriptions.c.current_period_end <= now,
-        )
-        .order_by(subscriptions.c.current_period_end, subscriptions.c.subscription_id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = due.all()
-    for subscription_id, customer_id in claimed:
-        await _end_period(connection, subscription_id, customer_id, now)
+    claimed = await tx.rows(CLAIM_DUE, now=now, batch_size=batch_size)
+    for row in claimed:
+        await _end_period(tx, row["subscription_id"], row["customer_id"], now)
     return len(claimed)
 
 
 async def _end_period(
-    connection: AsyncConnection, subscription_id: str, customer_id: str | None, now: datetime
+    tx: Transaction, subscription_id: str, customer_id: str | None, now: datetime
 ) -> None:
-    await connection.execute(
-        update(subscriptions)
-        .where(subscriptions.c.subscription_id == subscription_id)
-        .values(status="canceled", ended_at=now)
-    )
+    await tx.execute(END_PERIOD, key=subscription_id, now=now)
     await emit(
-        connection,
+        tx,
         now,
         "cancel_effective",
         {"ended_at": now.isoformat()},
         customer_id=customer_id,
         subscription_id=subscription_id,
     )
-    deactivated = await connection.scalar(
-        update(hired_instances)
-        .where(hired_instances.c.subscription_id == subscription_id)
-        .values(active=False, updated_at=now)
-        .returning(hired_instances.c.hired_instance_id)
-    )
+    deactivated = await tx.scalar(DEACTIVATE_INSTANCE, key=subscription_id, now=now)
     if deactivated is not None:
         await emit(
-            connection,
+            tx,
             now,
             "hired_agent_deactivated",
             {"deactivated_at": now.isoformat()},

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select
 
 from store_service.db.models import HiredInstance, TrialTransition, table_of
+from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.customers import require_customer_id
 from store_service.domain.errors import not_found
 from store_service.domain.values import trim
@@ -13,40 +13,33 @@ from store_service.domain.values import trim
 instances = table_of(HiredInstance)
 transitions = table_of(TrialTransition)
 
+CUSTOMER_TRIALS = Statement(
+    select(instances)
+    .where(instances.c.customer_id == bindparam("customer_id"))
+    .order_by(instances.c.trial_end_at.asc().nulls_first(), instances.c.subscription_id)
+)
+TRIAL_OF_SUBSCRIPTION = Statement(
+    select(instances).where(instances.c.subscription_id == bindparam("subscription_id"))
+)
+TRANSITIONS = Statement(
+    select(transitions)
+    .where(transitions.c.hired_instance_id == bindparam("hired_instance_id"))
+    .order_by(transitions.c.transition_id)
+)
 
-async def list_trials(connection: AsyncConnection, raw_customer_id: str) -> list[RowMapping]:
+
+async def list_trials(tx: Transaction, raw_customer_id: str) -> list[Row]:
     """A customer's trials: without an end first, then by end, then by subscription."""
-    customer_id = require_customer_id(raw_customer_id)
-    rows = await connection.execute(
-        select(instances)
-        .where(instances.c.customer_id == customer_id)
-        .order_by(instances.c.trial_end_at.asc().nulls_first(), instances.c.subscription_id)
-    )
-    return list(rows.mappings())
+    return await tx.rows(CUSTOMER_TRIALS, customer_id=require_customer_id(raw_customer_id))
 
 
-async def get_trial(
-    connection: AsyncConnection, subscription_id: str, raw_customer_id: str
-) -> RowMapping:
+async def get_trial(tx: Transaction, subscription_id: str, raw_customer_id: str) -> Row:
     customer_id = require_customer_id(raw_customer_id)
-    row = (
-        (
-            await connection.execute(
-                select(instances).where(instances.c.subscription_id == subscription_id)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = await tx.first(TRIAL_OF_SUBSCRIPTION, subscription_id=subscription_id)
     if row is None or trim(row["customer_id"]) != customer_id:
         raise not_found("TRIAL_NOT_FOUND", "Trial not found")
     return row
 
 
-async def list_transitions(connection: AsyncConnection, hired_instance_id: str) -> list[RowMapping]:
-    rows = await connection.execute(
-        select(transitions)
-        .where(transitions.c.hired_instance_id == hired_instance_id)
-        .order_by(transitions.c.transition_id)
-    )
-    return list(rows.mappings())
+async def list_transitions(tx: Transaction, hired_instance_id: str) -> list[Row]:
+    return await tx.rows(TRANSITIONS, hired_instance_id=hired_instance_id)

@@ -1,0 +1,162 @@
+"""Running SQLAlchemy Core statements with as little per-call work as the database allows.
+
+Statements are built once from the schema (module-level `Statement`s with bind parameters). On
+PostgreSQL each is compiled once and then runs as a prepared statement straight on the asyncpg
+connection: SQLAlchemy's per-execution machinery costs three times the statement itself on the
+hot path (see docs/performance.md). SQLite, the embedded default, runs the same statements
+through SQLAlchemy's AsyncConnection. Services see one `Transaction` API either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+import orjson
+from sqlalchemy import JSON, BindParameter, Table, bindparam
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]
+    json_names: frozenset[str]
+
+
+def _compiled(compiled: SQLCompiler) -> _Compiled:
+    names = tuple(compiled.positiontup or ())
+    binds = compiled.binds
+    return _Compiled(
+        sql=str(compiled),
+        names=names,
+        defaults=dict(compiled.params),
+        json_names=frozenset(
+            name for name in names if name in binds and isinstance(binds[name].type, JSON)
+        ),
+    )
+
+
+class Statement:
+    """A statement built once, compiled once per process for PostgreSQL."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._postgres: _Compiled | None = None
+
+    def for_postgres(self, dialect: Dialect) -> _Compiled:
+        if self._postgres is None:
+            self._postgres = _compiled(cast(SQLCompiler, self.statement.compile(dialect=dialect)))
+        return self._postgres
+
+
+Runnable = Statement | ClauseElement
+
+
+class Transaction(Protocol):
+    """What services run statements through: one database transaction (or one read)."""
+
+    dialect: str
+
+    async def rows(self, statement: Runnable, **params: Any) -> list[Row]: ...
+
+    async def first(self, statement: Runnable, **params: Any) -> Row | None: ...
+
+    async def scalar(self, statement: Runnable, **params: Any) -> Any: ...
+
+    async def execute(self, statement: Runnable, **params: Any) -> None: ...
+
+
+def _json_text(value: Any) -> Any:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+class PostgresTransaction:
+    """Statements as prepared asyncpg statements on the unit of work's connection."""
+
+    dialect = "postgresql"
+
+    def __init__(self, driver: Any, sa_dialect: Dialect) -> None:
+        self.driver = driver
+        self.sa_dialect = sa_dialect
+
+    def _prepared(self, statement: Runnable, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        if isinstance(statement, Statement):
+            compiled = statement.for_postgres(self.sa_dialect)
+            values = compiled.defaults | dict(params)
+        else:
+            # Ad-hoc statements (IN lists, multi-row inserts) carry their values: compiled per call.
+            compiled = _compiled(
+                cast(
+                    SQLCompiler,
+                    statement.compile(
+                        dialect=self.sa_dialect, compile_kwargs={"render_postcompile": True}
+                    ),
+                )
+            )
+            values = compiled.defaults
+        args = [
+            _json_text(values[name]) if name in compiled.json_names else values[name]
+            for name in compiled.names
+        ]
+        return compiled.sql, args
+
+    async def rows(self, statement: Runnable, **params: Any) -> list[Row]:
+        sql, args = self._prepared(statement, params)
+        return cast(list[Row], await self.driver.fetch(sql, *args))
+
+    async def first(self, statement: Runnable, **params: Any) -> Row | None:
+        sql, args = self._prepared(statement, params)
+        return cast(Row | None, await self.driver.fetchrow(sql, *args))
+
+    async def scalar(self, statement: Runnable, **params: Any) -> Any:
+        sql, args = self._prepared(statement, params)
+        return await self.driver.fetchval(sql, *args)
+
+    async def execute(self, statement: Runnable, **params: Any) -> None:
+        sql, args = self._prepared(statement, params)
+        await self.driver.execute(sql, *args)
+
+
+class SqlAlchemyTransaction:
+    """Statements through SQLAlchemy's AsyncConnection (SQLite, and any other dialect)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    async def _run(self, statement: Runnable, params: Mapping[str, Any]) -> Any:
+        executable = statement.statement if isinstance(statement, Statement) else statement
+        return await self.connection.execute(
+            cast(Executable, executable), dict(params) if params else None
+        )
+
+    async def rows(self, statement: Runnable, **params: Any) -> list[Row]:
+        return list((await self._run(statement, params)).mappings())
+
+    async def first(self, statement: Runnable, **params: Any) -> Row | None:
+        row: Row | None = (await self._run(statement, params)).mappings().first()
+        return row
+
+    async def scalar(self, statement: Runnable, **params: Any) -> Any:
+        return (await self._run(statement, params)).scalar()
+
+    async def execute(self, statement: Runnable, **params: Any) -> None:
+        await self._run(statement, params)
+
+
+def bound(table: Table, *names: str) -> dict[str, BindParameter[Any]]:
+    """Bind parameters named after columns, for statements that set those columns."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
+
+
+def all_columns(table: Table) -> dict[str, BindParameter[Any]]:
+    return bound(table, *table.c.keys())
