@@ -30,30 +30,28 @@ def _require_db_mode(settings: Any) -> None:
 
 @router.get("")
 @router.get("/", include_in_schema=False)
-async def list_agent_types(
-    store: Store, settings: Settings, cid: CorrelationId
-) -> list[dict[str, Any]]:
+async def list_agent_types(store: Store, settings: Settings, cid: CorrelationId) -> JsonResponse:
     if settings.use_agent_type_db:
         request: Any = pb.ListLatestAgentTypeVersionsRequest()
-        return definitions(
-            await store.call(store.catalog.ListLatestAgentTypeVersions, request, cid)
+        return JsonResponse(
+            definitions(await store.call(store.catalog.ListLatestAgentTypeVersions, request, cid))
         )
-    return definitions(
-        await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid)
+    return JsonResponse(
+        definitions(await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid))
     )
 
 
 @router.get("/{agent_type_id}")
 async def get_agent_type(
     agent_type_id: str, store: Store, settings: Settings, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     if settings.use_agent_type_db:
         latest = pb.GetLatestAgentTypeVersionRequest(agent_type_id=agent_type_id)
         response: Any = await store.call(store.catalog.GetLatestAgentTypeVersion, latest, cid)
     else:
         current = pb.GetAgentTypeRequest(agent_type_id=agent_type_id)
         response = await store.call(store.catalog.GetAgentType, current, cid)
-    return to_document(response.agent_type)
+    return JsonResponse(to_document(response.agent_type))
 
 
 @router.post("/", status_code=201)
@@ -73,10 +71,10 @@ async def update_agent_type(
     store: Store,
     settings: Settings,
     cid: CorrelationId,
-) -> dict[str, Any]:
+) -> JsonResponse:
     _require_db_mode(settings)
     request = pb.UpdateAgentTypeVersionRequest(
         agent_type_id=agent_type_id, agent_type=definition_message(body)
     )
     response = await store.call(store.catalog.UpdateAgentTypeVersion, request, cid)
-    return to_document(response.agent_type)
+    return JsonResponse(to_document(response.agent_type))

@@ -11,26 +11,27 @@ from plant.store.v1 import billing_pb2 as pb
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
 from http_adapter.documents_html import invoice_html, receipt_html
+from http_adapter.responses import JsonResponse
 
 invoices = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
 receipts = APIRouter(prefix="/api/v1/receipts", tags=["receipts"])
 
 
 @invoices.get("")
-async def list_invoices(store: Store, cid: CorrelationId, customer_id: str = "") -> dict[str, Any]:
+async def list_invoices(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
     response = await store.call(
         store.billing.ListInvoices, pb.ListInvoicesRequest(customer_id=customer_id), cid
     )
-    return {"invoices": [rendering.invoice(item) for item in response.invoices]}
+    return JsonResponse({"invoices": [rendering.invoice(item) for item in response.invoices]})
 
 
 @invoices.get("/by-order/{order_id}")
 async def invoice_by_order(
     order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.GetInvoiceByOrderRequest(order_id=order_id, customer_id=customer_id)
     response = await store.call(store.billing.GetInvoiceByOrder, request, cid)
-    return rendering.invoice(response.invoice)
+    return JsonResponse(rendering.invoice(response.invoice))
 
 
 async def _invoice(store: Any, invoice_id: str, customer_id: str, cid: str) -> pb.Invoice:
@@ -43,8 +44,8 @@ async def _invoice(store: Any, invoice_id: str, customer_id: str, cid: str) -> p
 @invoices.get("/{invoice_id}")
 async def get_invoice(
     invoice_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
-) -> dict[str, Any]:
-    return rendering.invoice(await _invoice(store, invoice_id, customer_id, cid))
+) -> JsonResponse:
+    return JsonResponse(rendering.invoice(await _invoice(store, invoice_id, customer_id, cid)))
 
 
 @invoices.get("/{invoice_id}/html")
@@ -59,20 +60,20 @@ async def invoice_download(
 
 
 @receipts.get("")
-async def list_receipts(store: Store, cid: CorrelationId, customer_id: str = "") -> dict[str, Any]:
+async def list_receipts(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
     response = await store.call(
         store.billing.ListReceipts, pb.ListReceiptsRequest(customer_id=customer_id), cid
     )
-    return {"receipts": [rendering.receipt(item) for item in response.receipts]}
+    return JsonResponse({"receipts": [rendering.receipt(item) for item in response.receipts]})
 
 
 @receipts.get("/by-order/{order_id}")
 async def receipt_by_order(
     order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.GetReceiptByOrderRequest(order_id=order_id, customer_id=customer_id)
     response = await store.call(store.billing.GetReceiptByOrder, request, cid)
-    return rendering.receipt(response.receipt)
+    return JsonResponse(rendering.receipt(response.receipt))
 
 
 async def _receipt(store: Any, receipt_id: str, customer_id: str, cid: str) -> pb.Receipt:
@@ -85,8 +86,8 @@ async def _receipt(store: Any, receipt_id: str, customer_id: str, cid: str) -> p
 @receipts.get("/{receipt_id}")
 async def get_receipt(
     receipt_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
-) -> dict[str, Any]:
-    return rendering.receipt(await _receipt(store, receipt_id, customer_id, cid))
+) -> JsonResponse:
+    return JsonResponse(rendering.receipt(await _receipt(store, receipt_id, customer_id, cid)))
 
 
 @receipts.get("/{receipt_id}/html")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter
 from plant.store.v1 import deliverables_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.responses import JsonResponse
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
@@ -24,23 +24,25 @@ async def list_deliverables(
     cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ListDeliverablesRequest(
         hired_instance_id=hired_instance_id,
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
     response = await store.call(store.deliverables.ListDeliverables, request, cid)
-    return {
-        "hired_instance_id": response.hired_instance_id,
-        "deliverables": [rendering.deliverable(item) for item in response.deliverables],
-    }
+    return JsonResponse(
+        {
+            "hired_instance_id": response.hired_instance_id,
+            "deliverables": [rendering.deliverable(item) for item in response.deliverables],
+        }
+    )
 
 
 @router.post("/deliverables/{deliverable_id}/review")
 async def review(
     deliverable_id: str, body: ReviewRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ReviewDeliverableRequest(
         deliverable_id=deliverable_id,
         customer_id=body.customer_id,
@@ -49,18 +51,20 @@ async def review(
         approval_id=body.approval_id,
     )
     reviewed = (await store.call(store.deliverables.ReviewDeliverable, request, cid)).deliverable
-    return {
-        "deliverable_id": reviewed.deliverable_id,
-        "review_status": REVIEW_STATUS.name(reviewed.review_status),
-        "approval_id": rendering.optional(reviewed, "approval_id"),
-        "updated_at": rendering.time_of(reviewed, "updated_at"),
-    }
+    return JsonResponse(
+        {
+            "deliverable_id": reviewed.deliverable_id,
+            "review_status": REVIEW_STATUS.name(reviewed.review_status),
+            "approval_id": rendering.optional(reviewed, "approval_id"),
+            "updated_at": rendering.time_of(reviewed, "updated_at"),
+        }
+    )
 
 
 @router.post("/deliverables/{deliverable_id}/execute")
 async def execute(
     deliverable_id: str, body: ExecuteRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ExecuteDeliverableRequest(
         deliverable_id=deliverable_id,
         customer_id=body.customer_id,
@@ -68,18 +72,22 @@ async def execute(
         correlation_id=cid,
     )
     executed = (await store.call(store.deliverables.ExecuteDeliverable, request, cid)).deliverable
-    return {
-        "deliverable_id": executed.deliverable_id,
-        "execution_status": EXECUTION_STATUS.name(executed.execution_status),
-        "executed_at": rendering.time_of(executed, "executed_at"),
-        "updated_at": rendering.time_of(executed, "updated_at"),
-    }
+    return JsonResponse(
+        {
+            "deliverable_id": executed.deliverable_id,
+            "execution_status": EXECUTION_STATUS.name(executed.execution_status),
+            "executed_at": rendering.time_of(executed, "executed_at"),
+            "updated_at": rendering.time_of(executed, "updated_at"),
+        }
+    )
 
 
 @router.post("/scheduler/goals/run-due")
-async def run_due(body: RunDueRequest, store: Store, cid: CorrelationId) -> dict[str, Any]:
+async def run_due(body: RunDueRequest, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.RunDueDraftsRequest(
         now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id
     )
     response = await store.call(store.deliverables.RunDueDrafts, request, cid)
-    return {"generated": response.generated, "deliverable_ids": list(response.deliverable_ids)}
+    return JsonResponse(
+        {"generated": response.generated, "deliverable_ids": list(response.deliverable_ids)}
+    )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.responses import JsonResponse
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import client_timestamp
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/hired-agents", tags=["hired-agents"])
 
 
 @router.put("/draft")
-async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> dict[str, Any]:
+async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.UpsertDraftHiredAgentRequest(
         subscription_id=body.subscription_id,
         agent_id=body.agent_id,
@@ -29,7 +29,7 @@ async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> 
         config=struct(body.config) if body.config is not None else None,
     )
     response = await store.call(store.hiring.UpsertDraftHiredAgent, request, cid)
-    return rendering.hired_agent(response.hired_agent)
+    return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
 @router.get("/by-subscription/{subscription_id}")
@@ -39,34 +39,34 @@ async def by_subscription(
     cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.GetHiredAgentBySubscriptionRequest(
         subscription_id=subscription_id, customer_id=customer_id, as_of=client_timestamp(as_of)
     )
     response = await store.call(store.hiring.GetHiredAgentBySubscription, request, cid)
-    return rendering.hired_agent(response.hired_agent)
+    return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
 @router.post("/process-trial-end")
 async def process_trial_end(
     body: ProcessAtRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ProcessTrialEndRequest(now=client_timestamp(body.now))
     response = await store.call(store.hiring.ProcessTrialEnd, request, cid)
-    return rendering.processed(response.processed, body.now, response)
+    return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
 @router.post("/{hired_instance_id}/finalize")
 async def finalize(
     hired_instance_id: str, body: FinalizeRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.FinalizeHiredAgentRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
         goals_completed=body.goals_completed,
     )
     response = await store.call(store.hiring.FinalizeHiredAgent, request, cid)
-    return rendering.hired_agent(response.hired_agent)
+    return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
 @router.get("/{hired_instance_id}/goals")
@@ -76,23 +76,25 @@ async def list_goals(
     cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ListGoalsRequest(
         hired_instance_id=hired_instance_id,
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
     response = await store.call(store.hiring.ListGoals, request, cid)
-    return {
-        "hired_instance_id": response.hired_instance_id,
-        "goals": [rendering.goal(goal) for goal in response.goals],
-    }
+    return JsonResponse(
+        {
+            "hired_instance_id": response.hired_instance_id,
+            "goals": [rendering.goal(goal) for goal in response.goals],
+        }
+    )
 
 
 @router.put("/{hired_instance_id}/goals")
 async def upsert_goal(
     hired_instance_id: str, body: GoalRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.UpsertGoalRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
@@ -102,7 +104,7 @@ async def upsert_goal(
         settings=struct(body.settings),
     )
     response = await store.call(store.hiring.UpsertGoal, request, cid)
-    return rendering.goal(response.goal)
+    return JsonResponse(rendering.goal(response.goal))
 
 
 @router.delete("/{hired_instance_id}/goals")
@@ -112,11 +114,13 @@ async def delete_goal(
     cid: CorrelationId,
     customer_id: str = "",
     goal_instance_id: str = "",
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.DeleteGoalRequest(
         hired_instance_id=hired_instance_id,
         customer_id=customer_id,
         goal_instance_id=goal_instance_id,
     )
     response = await store.call(store.hiring.DeleteGoal, request, cid)
-    return {"deleted": response.deleted, "goal_instance_id": response.goal_instance_id}
+    return JsonResponse(
+        {"deleted": response.deleted, "goal_instance_id": response.goal_instance_id}
+    )

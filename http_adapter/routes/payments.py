@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from plant.store.v1 import billing_pb2 as pb
@@ -11,6 +11,7 @@ from http_adapter import razorpay, rendering
 from http_adapter.dependencies import CorrelationId, Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.payments_mode import require_mode
+from http_adapter.responses import JsonResponse
 from http_adapter.schemas.payments import (
     CouponCheckoutRequest,
     ProcessAtRequest,
@@ -32,7 +33,7 @@ async def coupon_checkout(
     settings: Settings,
     cid: CorrelationId,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> dict[str, Any]:
+) -> JsonResponse:
     require_mode(
         settings, "coupon", "Coupon checkout is disabled when PAYMENTS_MODE is not 'coupon'."
     )
@@ -46,18 +47,20 @@ async def coupon_checkout(
     )
     response = await store.call(store.billing.CheckoutWithCoupon, request, cid)
     order = response.order
-    return {
-        "order_id": order.order_id,
-        "subscription_id": response.subscription.subscription_id,
-        "payment_provider": PAYMENT_PROVIDER.name(order.payment_provider),
-        "amount": order.amount,
-        "currency": order.currency,
-        "coupon_code": response.coupon_code,
-        "agent_id": order.agent_id,
-        "duration": order.duration,
-        "subscription_status": SUBSCRIPTION_STATUS.name(response.subscription.status),
-        "trial_status": TRIAL_STATUS.name(response.trial_status),
-    }
+    return JsonResponse(
+        {
+            "order_id": order.order_id,
+            "subscription_id": response.subscription.subscription_id,
+            "payment_provider": PAYMENT_PROVIDER.name(order.payment_provider),
+            "amount": order.amount,
+            "currency": order.currency,
+            "coupon_code": response.coupon_code,
+            "agent_id": order.agent_id,
+            "duration": order.duration,
+            "subscription_status": SUBSCRIPTION_STATUS.name(response.subscription.status),
+            "trial_status": TRIAL_STATUS.name(response.trial_status),
+        }
+    )
 
 
 @router.post("/razorpay/order")
@@ -67,7 +70,7 @@ async def razorpay_order(
     store: Store,
     settings: Settings,
     cid: CorrelationId,
-) -> dict[str, Any]:
+) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("checkout"))
     quote = await store.call(
         store.billing.QuoteRazorpayOrder,
@@ -91,21 +94,23 @@ async def razorpay_order(
         ),
         cid,
     )
-    return {
-        "order_id": created.order.order_id,
-        "subscription_id": created.subscription.subscription_id,
-        "payment_provider": "razorpay",
-        "currency": created.order.currency,
-        "amount": created.order.amount,
-        "razorpay_key_id": settings.razorpay_key_id,
-        "razorpay_order_id": razorpay_order_id,
-    }
+    return JsonResponse(
+        {
+            "order_id": created.order.order_id,
+            "subscription_id": created.subscription.subscription_id,
+            "payment_provider": "razorpay",
+            "currency": created.order.currency,
+            "amount": created.order.amount,
+            "razorpay_key_id": settings.razorpay_key_id,
+            "razorpay_order_id": razorpay_order_id,
+        }
+    )
 
 
 @router.post("/razorpay/confirm")
 async def razorpay_confirm(
     body: RazorpayConfirmRequest, store: Store, settings: Settings, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("confirm"))
     response = await store.call(
         store.billing.ConfirmRazorpayPayment,
@@ -118,13 +123,15 @@ async def razorpay_confirm(
         ),
         cid,
     )
-    return {
-        "order_id": response.order.order_id,
-        "subscription_id": response.subscription.subscription_id,
-        "payment_provider": "razorpay",
-        # Always the literal, even on a replay for a subscription canceled since (quirk 21).
-        "subscription_status": "active",
-    }
+    return JsonResponse(
+        {
+            "order_id": response.order.order_id,
+            "subscription_id": response.subscription.subscription_id,
+            "payment_provider": "razorpay",
+            # Always the literal, even on a replay for a subscription canceled since (quirk 21).
+            "subscription_status": "active",
+        }
+    )
 
 
 WEBHOOK_ANSWERS = {
@@ -141,7 +148,7 @@ async def razorpay_webhook(
     settings: Settings,
     cid: CorrelationId,
     signature: Annotated[str | None, Header(alias="X-Razorpay-Signature")] = None,
-) -> dict[str, Any]:
+) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("webhook"))
     if not signature:
         raise ContractError(400, "Missing X-Razorpay-Signature")
@@ -150,40 +157,38 @@ async def razorpay_webhook(
         pb.ApplyRazorpayWebhookRequest(body=await request.body(), signature=signature),
         cid,
     )
-    return WEBHOOK_ANSWERS[response.outcome]
+    return JsonResponse(WEBHOOK_ANSWERS[response.outcome])
 
 
 @router.get("/subscriptions/by-customer/{customer_id}")
 async def customer_subscriptions(
     customer_id: str, store: Store, cid: CorrelationId
-) -> list[dict[str, Any]]:
+) -> JsonResponse:
     request = pb.ListCustomerSubscriptionsRequest(customer_id=customer_id)
     response = await store.call(store.billing.ListCustomerSubscriptions, request, cid)
-    return [rendering.subscription(item) for item in response.subscriptions]
+    return JsonResponse([rendering.subscription(item) for item in response.subscriptions])
 
 
 @router.post("/subscriptions/process-period-end")
 async def process_period_end(
     body: ProcessAtRequest, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now))
     response = await store.call(store.billing.ProcessPeriodEnd, request, cid)
-    return rendering.processed(response.processed, body.now, response)
+    return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
 @router.get("/subscriptions/{subscription_id}")
-async def get_subscription(
-    subscription_id: str, store: Store, cid: CorrelationId
-) -> dict[str, Any]:
+async def get_subscription(subscription_id: str, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.GetSubscriptionRequest(subscription_id=subscription_id)
     response = await store.call(store.billing.GetSubscription, request, cid)
-    return rendering.subscription(response.subscription)
+    return JsonResponse(rendering.subscription(response.subscription))
 
 
 @router.post("/subscriptions/{subscription_id}/cancel")
 async def cancel_subscription(
     subscription_id: str, store: Store, cid: CorrelationId, customer_id: str | None = None
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.CancelSubscriptionRequest(subscription_id=subscription_id, customer_id=customer_id)
     response = await store.call(store.billing.CancelSubscription, request, cid)
-    return rendering.subscription(response.subscription)
+    return JsonResponse(rendering.subscription(response.subscription))

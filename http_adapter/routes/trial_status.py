@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.responses import JsonResponse
 
 router = APIRouter(prefix="/api/v1/trial-status", tags=["trial-status"])
 
 
 @router.get("")
-async def list_trials(store: Store, cid: CorrelationId, customer_id: str = "") -> dict[str, Any]:
+async def list_trials(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
     request = pb.ListTrialStatusesRequest(customer_id=customer_id)
     response = await store.call(store.hiring.ListTrialStatuses, request, cid)
-    return {"trials": [rendering.trial(trial) for trial in response.trials]}
+    return JsonResponse({"trials": [rendering.trial(trial) for trial in response.trials]})
 
 
 @router.get("/by-subscription/{subscription_id}")
 async def trial_of_subscription(
     subscription_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
-) -> dict[str, Any]:
+) -> JsonResponse:
     request = pb.GetTrialStatusRequest(subscription_id=subscription_id, customer_id=customer_id)
     response = await store.call(store.hiring.GetTrialStatus, request, cid)
-    return rendering.trial(response.trial)
+    return JsonResponse(rendering.trial(response.trial))

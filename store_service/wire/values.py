@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
 
@@ -36,20 +36,26 @@ def struct(document: dict[str, Any] | None) -> struct_pb2.Struct:
     return message
 
 
-def _integral_numbers(value: Any) -> Any:
-    # Struct numbers are doubles; JSON that said 300 should say 300 again, not 300.0.
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _integral_numbers(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_integral_numbers(item) for item in value]
-    return value
+def _plain(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "number_value":
+        number = value.number_value
+        # Struct numbers are doubles; JSON that said 300 should say 300 again, not 300.0.
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    if kind == "string_value":
+        return value.string_value
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "struct_value":
+        return document(value.struct_value)
+    if kind == "list_value":
+        return [_plain(item) for item in value.list_value.values]
+    return None
 
 
 def document(message: struct_pb2.Struct) -> dict[str, Any]:
-    converted: dict[str, Any] = _integral_numbers(json_format.MessageToDict(message))
-    return converted
+    """The JSON object a Struct holds, with integral numbers as integers."""
+    return {key: _plain(value) for key, value in message.fields.items()}
 
 
 def optional_text(owner: Message, field: str) -> str | None:
