@@ -17,20 +17,26 @@ from store_service.db.models import (
     EnforcementDenial,
     GoalInstance,
     HiredInstance,
+    Subscription,
     table_of,
 )
 from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
-from store_service.domain.hiring import require_owner_id
+from store_service.domain.hiring import owned_by_other, require_owner_id, require_readable
 from store_service.domain.periods import instance_zone, period_key
 from store_service.services.goals import goals_of
-from store_service.services.hired_agents import HiredAgentView, owned_view, require_view_readable
+from store_service.services.hired_agents import (
+    hired_agent_not_found,
+    owned_view,
+    require_view_readable,
+)
 
 deliverables = table_of(Deliverable)
 goals = table_of(GoalInstance)
 instances = table_of(HiredInstance)
+subscriptions = table_of(Subscription)
 reviews = table_of(DeliverableReview)
 executions = table_of(DeliverableExecution)
 denials = table_of(EnforcementDenial)
@@ -50,10 +56,22 @@ OF_INSTANCE = Statement(
     .where(deliverables.c.hired_instance_id == bindparam("hired_instance_id"))
     .order_by(deliverables.c.created_at, deliverables.c.deliverable_id)
 )
+# The deliverable (locked) with what the owner and retention checks need, in one statement.
 LOCK_DELIVERABLE = Statement(
-    select(deliverables)
+    select(
+        deliverables,
+        instances.c.hired_instance_id.label("owner_instance_id"),
+        instances.c.customer_id.label("owner_customer_id"),
+        subscriptions.c.status.label("subscription_status"),
+        subscriptions.c.ended_at.label("subscription_ended_at"),
+    )
+    .select_from(
+        deliverables.outerjoin(
+            instances, instances.c.hired_instance_id == deliverables.c.hired_instance_id
+        ).outerjoin(subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id)
+    )
     .where(deliverables.c.deliverable_id == bindparam("deliverable_id"))
-    .with_for_update()
+    .with_for_update(of=deliverables)
 )
 RECORD_REVIEW = Statement(
     update(deliverables)
@@ -269,14 +287,22 @@ async def _reviewable(
     raw_customer_id: str,
     retention_days: int,
     now: datetime,
-) -> tuple[Row, HiredAgentView]:
-    """The deliverable (locked) and its instance, for its owner, while readable."""
+) -> Row:
+    """The deliverable (locked), for the owner of its instance, while readable."""
     deliverable = await tx.first(LOCK_DELIVERABLE, deliverable_id=raw_deliverable_id.strip())
     if deliverable is None:
         raise not_found("DELIVERABLE_NOT_FOUND", "Deliverable not found.")
-    view = await owned_view(tx, deliverable["hired_instance_id"], raw_customer_id)
-    require_view_readable(view, retention_days, now)
-    return deliverable, view
+    if deliverable["owner_instance_id"] is None:
+        raise hired_agent_not_found()
+    if owned_by_other(deliverable["owner_customer_id"], require_owner_id(raw_customer_id)):
+        raise hired_agent_not_found()
+    require_readable(
+        deliverable["subscription_status"],
+        deliverable["subscription_ended_at"],
+        retention_days,
+        now,
+    )
+    return deliverable
 
 
 async def review(
@@ -290,7 +316,7 @@ async def review(
     retention_days: int,
     now: datetime,
 ) -> Row:
-    current, _ = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
+    current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     outcome = review_outcome(decision, notes, approval_id, current["approval_id"])
     updated = await tx.first(
         RECORD_REVIEW,
@@ -323,7 +349,7 @@ async def execute(
     retention_days: int,
     now: datetime,
 ) -> Row:
-    current, _ = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
+    current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     customer_id = require_owner_id(raw_customer_id)
     try:
         action, approved_by = require_executable(

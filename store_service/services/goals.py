@@ -19,9 +19,10 @@ from store_service.domain.goals import (
     require_settings,
 )
 from store_service.services.hired_agents import (
+    owned_for_write,
     owned_view,
     require_view_readable,
-    writable_subscription,
+    require_view_writable,
 )
 
 goals = table_of(GoalInstance)
@@ -82,8 +83,8 @@ async def upsert_goal(
     now: datetime,
 ) -> Row:
     """Creates or replaces one goal; a replaced goal keeps its creation time."""
-    view = await owned_view(tx, hired_instance_id, raw_customer_id)
-    await writable_subscription(tx, view.instance["subscription_id"])
+    view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
+    require_view_writable(view)
     frequency = normalise_frequency(frequency)
     agent_type_id = require_agent_type(view.instance["agent_id"])
     definition = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
@@ -107,8 +108,8 @@ async def delete_goal(
     tx: Transaction, hired_instance_id: str, raw_customer_id: str, raw_goal_instance_id: str
 ) -> tuple[bool, str]:
     """Removes a goal if present; its deliverables stay."""
-    view = await owned_view(tx, hired_instance_id, raw_customer_id)
-    await writable_subscription(tx, view.instance["subscription_id"])
+    view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
+    require_view_writable(view)
     goal_instance_id = raw_goal_instance_id.strip()
     if not goal_instance_id:
         raise invalid("GOAL_INSTANCE_ID_REQUIRED", "goal_instance_id is required.")

@@ -24,7 +24,7 @@ from store_service.domain.hiring import (
     require_writable,
 )
 from store_service.services.outbox import emit
-from store_service.services.subscriptions import find_subscription, subscription_not_found
+from store_service.services.subscriptions import subscription_not_found
 
 instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
@@ -45,15 +45,38 @@ VIEW_BY_ID = Statement(
 VIEW_BY_SUBSCRIPTION = Statement(
     _WITH_SUBSCRIPTION.where(instances.c.subscription_id == bindparam("subscription_id"))
 )
-LOCK_BY_ID = Statement(
-    select(instances)
+# Writers of an instance serialise on its subscription row: they lock it (and only it) in the
+# same statement that reads the instance, so the locks are always taken in one order.
+LOCK_FOR_WRITE = Statement(
+    select(
+        instances,
+        subscriptions.c.status.label("subscription_status"),
+        subscriptions.c.ended_at.label("subscription_ended_at"),
+    )
+    .select_from(
+        instances.join(
+            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
+        )
+    )
     .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-    .with_for_update()
+    .with_for_update(of=subscriptions)
 )
-LOCK_BY_SUBSCRIPTION = Statement(
-    select(instances)
-    .where(instances.c.subscription_id == bindparam("subscription_id"))
-    .with_for_update()
+LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
+    select(
+        subscriptions.c.status.label("subscription_status"),
+        subscriptions.c.ended_at.label("subscription_ended_at"),
+        *(column.label(f"instance_{column.key}") for column in instances.c),
+    )
+    .select_from(
+        subscriptions.outerjoin(
+            instances, instances.c.subscription_id == subscriptions.c.subscription_id
+        )
+    )
+    .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
+    .with_for_update(of=subscriptions)
+)
+INSTANCE_OF_SUBSCRIPTION = Statement(
+    select(instances).where(instances.c.subscription_id == bindparam("subscription_id"))
 )
 CREATE = Statement(
     postgresql.insert(instances)
@@ -153,13 +176,29 @@ def require_view_readable(view: HiredAgentView, retention_days: int, at: datetim
     require_readable(view.subscription_status, view.subscription_ended_at, retention_days, at)
 
 
-async def writable_subscription(tx: Transaction, subscription_id: str) -> Row:
-    """The instance's subscription, locked, refusing anything but an active one."""
-    subscription = await find_subscription(tx, subscription_id, lock=True)
-    if subscription is None:
-        raise subscription_not_found(subscription_id)
-    require_writable(subscription["status"])
-    return subscription
+async def owned_for_write(
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str
+) -> HiredAgentView:
+    """`owned_view` with the subscription row locked for this write."""
+    row = await tx.first(LOCK_FOR_WRITE, hired_instance_id=hired_instance_id)
+    if row is None:
+        raise hired_agent_not_found()
+    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
+        raise hired_agent_not_found()
+    return HiredAgentView.joined(row)
+
+
+def require_view_writable(view: HiredAgentView) -> None:
+    """Writes need the subscription to exist and be active."""
+    if view.subscription_status is None:
+        raise subscription_not_found(view.instance["subscription_id"])
+    require_writable(view.subscription_status)
+
+
+def _instance_part(row: Row) -> Row | None:
+    if row["instance_hired_instance_id"] is None:
+        return None
+    return {column.key: row[f"instance_{column.key}"] for column in instances.c}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +216,21 @@ async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAge
     """Creates the subscription's instance or updates it; one instance per subscription."""
     theme = normalise_theme(draft.theme)
     customer_id = require_owner_id(draft.customer_id)
-    subscription = await writable_subscription(tx, draft.subscription_id)
-    existing = await tx.first(LOCK_BY_SUBSCRIPTION, subscription_id=draft.subscription_id)
+    locked = await tx.first(LOCK_SUBSCRIPTION_FOR_DRAFT, subscription_id=draft.subscription_id)
+    if locked is None:
+        raise subscription_not_found(draft.subscription_id)
+    require_writable(locked["subscription_status"])
+    subscription = {
+        "status": locked["subscription_status"],
+        "ended_at": locked["subscription_ended_at"],
+    }
+    existing = _instance_part(locked)
     if existing is None:
         created = await _create(tx, draft, customer_id, theme, now)
         if created is not None:
             return HiredAgentView.of(created, subscription)
-        # Another request created it between our read and our insert: update that one.
-        existing = await tx.first(LOCK_BY_SUBSCRIPTION, subscription_id=draft.subscription_id)
+        # Created by a writer that did not hold the subscription lock: update that one.
+        existing = await tx.first(INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
         assert existing is not None
     updated = await _update(tx, existing, draft, customer_id, theme, now)
     return HiredAgentView.of(updated, subscription)
@@ -281,13 +327,11 @@ async def finalize(
     now: datetime,
 ) -> HiredAgentView:
     """Completes the wizard; starts a 7-day trial when configured with goals completed."""
-    instance = await tx.first(LOCK_BY_ID, hired_instance_id=hired_instance_id)
-    if instance is None:
-        raise hired_agent_not_found()
-    if owned_by_other(instance["customer_id"], require_owner_id(raw_customer_id)):
-        raise hired_agent_not_found()
+    view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
+    instance = view.instance
     require_refs_only(instance["config"])
-    subscription = await writable_subscription(tx, instance["subscription_id"])
+    require_view_writable(view)
+    subscription = {"status": view.subscription_status, "ended_at": view.subscription_ended_at}
     configured = is_configured(
         instance["nickname"], instance["theme"], instance["agent_id"], instance["config"]
     )
