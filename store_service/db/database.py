@@ -104,6 +104,23 @@ class Database:
                 if connection.in_transaction():
                     await connection.rollback()
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Transaction]:
+        """Every statement commits on its own: for work whose writes are each atomic and
+        idempotent, where a transaction would only add BEGIN and COMMIT round trips."""
+        async with self._connection() as connection:
+            if self.dialect == "postgresql":
+                raw = await connection.get_raw_connection()
+                yield PostgresTransaction(raw.driver_connection, connection.dialect)
+                return
+            await connection.begin()
+            try:
+                yield SqlAlchemyTransaction(connection)
+                await connection.commit()
+            finally:
+                if connection.in_transaction():
+                    await connection.rollback()
+
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

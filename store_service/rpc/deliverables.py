@@ -65,9 +65,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
                 deliverables=[deliverable_message(row) for row in rows],
             )
 
-        return await self.units.write(
-            "DeliverablesService.ListDeliverables", request, pb.ListDeliverablesResponse, work
-        )
+        # Listing only reads, then inserts missing drafts with ON CONFLICT DO NOTHING in one
+        # statement: no transaction is needed around it.
+        return await self.units.autocommit(work)
 
     async def ReviewDeliverable(
         self, request: pb.ReviewDeliverableRequest, context: Context

@@ -47,6 +47,12 @@ class UnitsOfWork:
         async with self.database.reader() as tx:
             return await work(tx)
 
+    async def autocommit(self, work: Callable[[Transaction, datetime], Awaitable[T]]) -> T:
+        """Work whose every statement is atomic and idempotent on its own (no transaction)."""
+        now = self.clock()
+        async with self.database.autocommit() as tx:
+            return await work(tx, now)
+
     async def write(
         self,
         method: str,

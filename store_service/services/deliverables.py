@@ -179,10 +179,13 @@ def _missing_drafts(
 
 
 async def _insert_drafts(tx: Transaction, rows: list[dict[str, Any]]) -> list[Row]:
-    """Inserts drafts, skipping any a concurrent generator made first; returns the new rows."""
-    if len(rows) < 8:
-        inserted = [await tx.first(INSERT_DRAFT, **row) for row in rows]
-        return [row for row in inserted if row is not None]
+    """Inserts drafts, skipping any a concurrent generator made first; returns the new rows.
+
+    One statement per chunk, so each chunk is atomic even outside a transaction.
+    """
+    if len(rows) == 1:
+        inserted = await tx.first(INSERT_DRAFT, **rows[0])
+        return [] if inserted is None else [inserted]
     created: list[Row] = []
     for start in range(0, len(rows), INSERT_CHUNK):
         created += await tx.rows(
