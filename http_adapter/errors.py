@@ -110,6 +110,8 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "GOAL_INSTANCE_ID_REQUIRED": Plain(400, "goal_instance_id is required."),
     "TRIAL_NOT_FOUND": Plain(404, "Trial not found"),
     "DELIVERABLE_NOT_FOUND": Plain(404, "Deliverable not found."),
+    # Values the database refused (too long, NUL bytes, …): the client's to fix.
+    "INVALID_VALUE": Plain(400, "Invalid request value."),
     "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
     "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),

@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
-from sqlalchemy.exc import DBAPIError
 
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id
 from store_service.rpc.status import (
+    DATABASE_ERRORS,
     build_status,
     database_status,
     domain_status,
@@ -38,16 +39,44 @@ def _unauthenticated() -> grpc.Status:
     )
 
 
+class Malformed:
+    """Stands in for a request whose bytes did not parse, so the handler can refuse it."""
+
+
+MALFORMED = Malformed()
+
+
+def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError:
+            return MALFORMED
+
+    return parse
+
+
+def _malformed() -> grpc.Status:
+    return build_status(
+        code_pb2.INVALID_ARGUMENT, "MALFORMED_REQUEST", "The request is not a valid message"
+    )
+
+
 def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
     async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         if denied:
             await context.abort_with_status(_unauthenticated())
+        if request is MALFORMED:
+            await context.abort_with_status(_malformed())
         token = correlation_id.set(cid)
         try:
             return await behavior(request, context)
         except DomainError as error:
             await context.abort_with_status(domain_status(error))
-        except (DBAPIError, OSError) as error:
+        except DATABASE_ERRORS as error:
             await context.abort_with_status(database_status(error))
         except grpc.aio.AbortError:
             raise
@@ -95,7 +124,9 @@ class StoreInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_unary:
             cid = metadata.get(CORRELATION_HEADER, "-")
             return grpc.unary_unary_rpc_method_handler(
-                _guard(handler.unary_unary, handler_call_details.method, cid, denied), **options
+                _guard(handler.unary_unary, handler_call_details.method, cid, denied),
+                request_deserializer=_lenient(handler.request_deserializer),
+                response_serializer=handler.response_serializer,
             )
         if not denied:
             return handler

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeAlias
 
+import asyncpg
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -33,12 +35,24 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 # database, too many connections.
 UNREACHABLE_SQLSTATE_CLASS = "08"
 UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})
+# Values the database refused: data exceptions (too long, bad encoding, NUL bytes, …) and
+# NOT NULL / CHECK violations. A client sent something no rule let through.
+INVALID_SQLSTATE_CLASS = "22"
+INVALID_SQLSTATES = frozenset({"23502", "23514"})
+CONFLICT_SQLSTATES = frozenset({"23505"})
+
+DATABASE_ERRORS = (DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+DatabaseError: TypeAlias = DBAPIError | asyncpg.PostgresError | asyncpg.InterfaceError | OSError
+# Error details travel in trailing metadata, which gRPC caps at 16 KiB: echo at most this much of
+# any client-supplied value.
+MAX_METADATA_VALUE = 256
 
 
 def build_status(
     code: int, reason: str, message: str, metadata: dict[str, str] | None = None
 ) -> grpc.Status:
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata or {})
+    clipped = {key: value[:MAX_METADATA_VALUE] for key, value in (metadata or {}).items()}
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=clipped)
     detail = any_pb2.Any()
     detail.Pack(info)
     return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail]))
@@ -48,27 +62,30 @@ def domain_status(error: DomainError) -> grpc.Status:
     return build_status(CODES[error.kind], error.reason, error.message, error.metadata)
 
 
-def _sqlstate(error: DBAPIError) -> str | None:
-    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return str(state) if state else None
+def _sqlstate(error: DatabaseError) -> str:
+    origin = error.orig if isinstance(error, DBAPIError) else error
+    state = getattr(origin, "sqlstate", None) or getattr(origin, "pgcode", None)
+    return str(state) if state else ""
 
 
-def _unreachable(error: DBAPIError | OSError) -> bool:
-    if isinstance(error, OSError | InterfaceError | OperationalError):
+def _unreachable(error: DatabaseError, state: str) -> bool:
+    if isinstance(error, OSError | InterfaceError | OperationalError | asyncpg.InterfaceError):
         return True
-    state = _sqlstate(error) or ""
-    return (
-        error.connection_invalidated
-        or state.startswith(UNREACHABLE_SQLSTATE_CLASS)
-        or state in UNREACHABLE_SQLSTATES
-    )
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return state.startswith(UNREACHABLE_SQLSTATE_CLASS) or state in UNREACHABLE_SQLSTATES
 
 
-def database_status(error: DBAPIError | OSError) -> grpc.Status:
+def database_status(error: DatabaseError) -> grpc.Status:
     """A database failure: retryable when the database was unreachable or the race was lost."""
-    if isinstance(error, DBAPIError) and _sqlstate(error) in RETRYABLE_SQLSTATES:
+    state = _sqlstate(error)
+    if state in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
-    if _unreachable(error):
+    if state.startswith(INVALID_SQLSTATE_CLASS) or state in INVALID_SQLSTATES:
+        return build_status(code_pb2.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
+    if state in CONFLICT_SQLSTATES:
+        return build_status(code_pb2.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")
+    if _unreachable(error, state):
         logger.warning("database unavailable: %s", error)
         return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
     logger.exception("database error", exc_info=error)

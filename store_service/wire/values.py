@@ -8,6 +8,8 @@ from typing import Any
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
+from store_service.domain.errors import invalid
+
 
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     if value is None:
@@ -18,7 +20,14 @@ def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
 
 
 def instant(message: timestamp_pb2.Timestamp) -> datetime:
-    return message.ToDatetime(tzinfo=UTC)
+    try:
+        return message.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise invalid(
+            "INVALID_TIMESTAMP",
+            "A timestamp is outside the years 1-9999",
+            seconds=str(message.seconds),
+        ) from None
 
 
 def optional_instant(owner: Message, field: str) -> datetime | None:
