@@ -208,6 +208,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return problem_response(request, problem, violations=violations)
 
 
+async def _too_deep(request: Request, exc: Exception) -> Response:
+    # The JSON parser gives up on absurdly nested bodies before validation can say so.
+    problem = Problem(
+        422, "validation-error", "Request Validation Error", "Request validation failed: 1 error(s)"
+    )
+    return problem_response(request, problem, violations=["body: JSON nested too deeply"])
+
+
 async def _store_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, grpc.aio.AioRpcError)
     return store_error_response(request, exc)
@@ -221,6 +229,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ContractError, _contract_error)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(grpc.aio.AioRpcError, _store_error)
     app.add_exception_handler(Exception, _unexpected_error)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
+
+from http_adapter.schemas.documents import JsonObject
 
 
 class DraftRequest(BaseModel):
@@ -13,7 +13,7 @@ class DraftRequest(BaseModel):
     customer_id: str = Field(min_length=1)
     nickname: str | None = None
     theme: str | None = None
-    config: dict[str, Any] | None = None
+    config: JsonObject | None = None
 
 
 class FinalizeRequest(BaseModel):
@@ -26,4 +26,4 @@ class GoalRequest(BaseModel):
     goal_instance_id: str | None = None
     goal_template_id: str = Field(min_length=1)
     frequency: str = Field(min_length=1)
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)

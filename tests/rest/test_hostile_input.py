@@ -1,0 +1,117 @@
+"""Hostile REST input gets a clear 4xx and leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from tests.flows import API, hire, ok
+from tests.harness import Stack, stack
+
+CHECKOUT = f"{API}/payments/coupon/checkout"
+
+
+@pytest.fixture
+async def plant(database_url: str) -> AsyncIterator[Stack]:
+    async with stack(database_url) as running:
+        yield running
+
+
+def nested(depth: int) -> dict[str, Any]:
+    document: dict[str, Any] = {"leaf": "x"}
+    for _ in range(depth):
+        document = {"n": document}
+    return document
+
+
+async def nothing_stored(plant: Stack, customer_id: str) -> None:
+    listed = await plant.http.get(f"{API}/payments/subscriptions/by-customer/{customer_id}")
+    assert listed.json() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x' OR '1'='1", "'; DROP TABLE orders; --", "\\x00", "<script>", "ß漢字😀"],
+)
+async def test_sql_metacharacters_are_just_text(plant: Stack, value: str) -> None:
+    body = {
+        "coupon_code": "WAOOAW100",
+        "agent_id": value,
+        "duration": "monthly",
+        "customer_id": value,
+    }
+    answer = ok(await plant.http.post(CHECKOUT, json=body))
+    assert answer["agent_id"] == value
+    listed = ok(await plant.http.get(f"{API}/payments/subscriptions/by-customer/{value}"))
+    assert [s["subscription_id"] for s in listed] == [answer["subscription_id"]]
+
+
+async def test_huge_strings_are_refused_cleanly(plant: Stack) -> None:
+    huge = "A" * 1_000_000
+    draft = {"subscription_id": huge, "agent_id": "a", "customer_id": "big"}
+    response = await plant.http.put(f"{API}/hired-agents/draft", json=draft)
+    assert 400 <= response.status_code < 500
+    assert len(response.content) < 2_000
+    checkout = {
+        "coupon_code": "WAOOAW100",
+        "agent_id": huge,
+        "duration": "monthly",
+        "customer_id": "big",
+    }
+    stored = await plant.http.post(CHECKOUT, json=checkout)
+    assert stored.status_code in (200, 400)
+    if stored.status_code == 400:
+        await nothing_stored(plant, "big")
+
+
+async def test_nul_bytes_are_refused_or_kept_exactly(plant: Stack) -> None:
+    body = {
+        "coupon_code": "WAOOAW100",
+        "agent_id": "a\u0000b",
+        "duration": "monthly",
+        "customer_id": "nul",
+    }
+    response = await plant.http.post(CHECKOUT, json=body)
+    if response.status_code == 200:
+        assert response.json()["agent_id"] == "a\u0000b"
+    else:
+        assert response.json() == {"detail": "Invalid request value."}
+        await nothing_stored(plant, "nul")
+
+
+async def test_deeply_nested_config_is_refused_or_stored(plant: Stack) -> None:
+    hired = await hire(plant.http, "deep")
+    for depth in (20, 50, 500):
+        response = await plant.http.put(
+            f"{API}/hired-agents/draft",
+            json={
+                "subscription_id": hired["subscription_id"],
+                "agent_id": "a",
+                "customer_id": "deep",
+                "config": nested(depth),
+            },
+        )
+        assert response.status_code < 500, (depth, response.text[:200])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe\x00garbage", b'{"coupon_code": "WAOOAW100"', b"[1, 2, 3]", b"null", b""],
+)
+async def test_bodies_that_are_not_json_objects(plant: Stack, content: bytes) -> None:
+    response = await plant.http.post(
+        CHECKOUT, content=content, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["title"] == "Request Validation Error"
+    await nothing_stored(plant, "anon")
+
+
+async def test_absurdly_deep_json_bodies_are_refused(plant: Stack) -> None:
+    body = b'{"config": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = await plant.http.put(
+        f"{API}/hired-agents/draft", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
