@@ -42,23 +42,11 @@ async def _wait(ready: object, what: str, seconds: float = 30) -> None:
 
 @asynccontextmanager
 async def _process(*args: str, env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        *CLI,
-        *args,
-        env=os.environ | env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_process(*args, env=env)
     try:
         yield process
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_process(process)
 
 
 @asynccontextmanager
@@ -114,3 +102,31 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
     )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, output.decode()
+
+
+async def start_process(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *CLI,
+        *args,
+        env=os.environ | env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def wait_serving(target: str, seconds: float = 30) -> None:
+    await _wait(lambda: _serving(target), f"store {target}", seconds)
+
+
+async def wait_answering(url: str, seconds: float = 30) -> None:
+    await _wait(lambda: _answers(url), f"adapter {url}", seconds)
