@@ -23,21 +23,21 @@ def definition_message(body: AgentTypeDefinition) -> pb.AgentTypeDefinition:
     return to_message(body.model_dump())
 
 
-@router.get("")
+@router.get("", response_model=list[AgentTypeDefinition])
 @router.get("/", include_in_schema=False)
 async def list_agent_types(store: Store, cid: CorrelationId) -> JsonResponse:
     response = await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid)
     return JsonResponse(definitions(response))
 
 
-@router.get("/{agent_type_id}")
+@router.get("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def get_agent_type(agent_type_id: str, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.GetAgentTypeRequest(agent_type_id=agent_type_id)
     response = await store.call(store.catalog.GetAgentType, request, cid)
     return JsonResponse(to_document(response.agent_type))
 
 
-@router.put("/{agent_type_id}")
+@router.put("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def put_agent_type(
     agent_type_id: str, body: AgentTypeDefinition, store: Store, cid: CorrelationId
 ) -> JsonResponse:

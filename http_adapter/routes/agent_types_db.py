@@ -28,7 +28,7 @@ def _require_db_mode(settings: Any) -> None:
         raise ContractError(400, NOT_ENABLED)
 
 
-@router.get("")
+@router.get("", response_model=list[AgentTypeDefinition])
 @router.get("/", include_in_schema=False)
 async def list_agent_types(store: Store, settings: Settings, cid: CorrelationId) -> JsonResponse:
     if settings.use_agent_type_db:
@@ -41,7 +41,7 @@ async def list_agent_types(store: Store, settings: Settings, cid: CorrelationId)
     )
 
 
-@router.get("/{agent_type_id}")
+@router.get("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def get_agent_type(
     agent_type_id: str, store: Store, settings: Settings, cid: CorrelationId
 ) -> JsonResponse:
@@ -54,7 +54,7 @@ async def get_agent_type(
     return JsonResponse(to_document(response.agent_type))
 
 
-@router.post("/", status_code=201)
+@router.post("/", status_code=201, response_model=AgentTypeDefinition)
 async def create_agent_type(
     body: AgentTypeDefinition, store: Store, settings: Settings, cid: CorrelationId
 ) -> JsonResponse:
@@ -64,7 +64,7 @@ async def create_agent_type(
     return JsonResponse(to_document(response.agent_type), status_code=201)
 
 
-@router.put("/{agent_type_id}")
+@router.put("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def update_agent_type(
     agent_type_id: str,
     body: AgentTypeDefinition,

@@ -12,12 +12,13 @@ from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
 from http_adapter.documents_html import invoice_html, receipt_html
 from http_adapter.responses import JsonResponse
+from http_adapter.schemas import responses
 
 invoices = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
 receipts = APIRouter(prefix="/api/v1/receipts", tags=["receipts"])
 
 
-@invoices.get("")
+@invoices.get("", response_model=responses.Invoices)
 async def list_invoices(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
     response = await store.call(
         store.billing.ListInvoices, pb.ListInvoicesRequest(customer_id=customer_id), cid
@@ -25,7 +26,7 @@ async def list_invoices(store: Store, cid: CorrelationId, customer_id: str = "")
     return JsonResponse({"invoices": [rendering.invoice(item) for item in response.invoices]})
 
 
-@invoices.get("/by-order/{order_id}")
+@invoices.get("/by-order/{order_id}", response_model=responses.Invoice)
 async def invoice_by_order(
     order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> JsonResponse:
@@ -41,14 +42,14 @@ async def _invoice(store: Any, invoice_id: str, customer_id: str, cid: str) -> p
     return invoice
 
 
-@invoices.get("/{invoice_id}")
+@invoices.get("/{invoice_id}", response_model=responses.Invoice)
 async def get_invoice(
     invoice_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> JsonResponse:
     return JsonResponse(rendering.invoice(await _invoice(store, invoice_id, customer_id, cid)))
 
 
-@invoices.get("/{invoice_id}/html")
+@invoices.get("/{invoice_id}/html", response_class=HTMLResponse)
 async def invoice_download(
     invoice_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> HTMLResponse:
@@ -59,7 +60,7 @@ async def invoice_download(
     )
 
 
-@receipts.get("")
+@receipts.get("", response_model=responses.Receipts)
 async def list_receipts(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
     response = await store.call(
         store.billing.ListReceipts, pb.ListReceiptsRequest(customer_id=customer_id), cid
@@ -67,7 +68,7 @@ async def list_receipts(store: Store, cid: CorrelationId, customer_id: str = "")
     return JsonResponse({"receipts": [rendering.receipt(item) for item in response.receipts]})
 
 
-@receipts.get("/by-order/{order_id}")
+@receipts.get("/by-order/{order_id}", response_model=responses.Receipt)
 async def receipt_by_order(
     order_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> JsonResponse:
@@ -83,14 +84,14 @@ async def _receipt(store: Any, receipt_id: str, customer_id: str, cid: str) -> p
     return receipt
 
 
-@receipts.get("/{receipt_id}")
+@receipts.get("/{receipt_id}", response_model=responses.Receipt)
 async def get_receipt(
     receipt_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> JsonResponse:
     return JsonResponse(rendering.receipt(await _receipt(store, receipt_id, customer_id, cid)))
 
 
-@receipts.get("/{receipt_id}/html")
+@receipts.get("/{receipt_id}/html", response_class=HTMLResponse)
 async def receipt_download(
     receipt_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
 ) -> HTMLResponse:

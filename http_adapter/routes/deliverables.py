@@ -10,6 +10,7 @@ from plant.store.v1 import deliverables_pb2 as pb
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
 from http_adapter.responses import JsonResponse
+from http_adapter.schemas import responses
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
@@ -17,7 +18,7 @@ from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_S
 router = APIRouter(prefix="/api/v1", tags=["deliverables"])
 
 
-@router.get("/hired-agents/{hired_instance_id}/deliverables")
+@router.get("/hired-agents/{hired_instance_id}/deliverables", response_model=responses.Deliverables)
 async def list_deliverables(
     hired_instance_id: str,
     store: Store,
@@ -39,7 +40,7 @@ async def list_deliverables(
     )
 
 
-@router.post("/deliverables/{deliverable_id}/review")
+@router.post("/deliverables/{deliverable_id}/review", response_model=responses.Reviewed)
 async def review(
     deliverable_id: str, body: ReviewRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -61,7 +62,7 @@ async def review(
     )
 
 
-@router.post("/deliverables/{deliverable_id}/execute")
+@router.post("/deliverables/{deliverable_id}/execute", response_model=responses.Executed)
 async def execute(
     deliverable_id: str, body: ExecuteRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -82,7 +83,7 @@ async def execute(
     )
 
 
-@router.post("/scheduler/goals/run-due")
+@router.post("/scheduler/goals/run-due", response_model=responses.DueDrafts)
 async def run_due(body: RunDueRequest, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.RunDueDraftsRequest(
         now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id

@@ -10,6 +10,7 @@ from plant.store.v1 import hiring_pb2 as pb
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
 from http_adapter.responses import JsonResponse
+from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import client_timestamp
@@ -18,7 +19,7 @@ from store_service.wire.values import struct
 router = APIRouter(prefix="/api/v1/hired-agents", tags=["hired-agents"])
 
 
-@router.put("/draft")
+@router.put("/draft", response_model=responses.HiredAgentInstance)
 async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.UpsertDraftHiredAgentRequest(
         subscription_id=body.subscription_id,
@@ -32,7 +33,7 @@ async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> 
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
-@router.get("/by-subscription/{subscription_id}")
+@router.get("/by-subscription/{subscription_id}", response_model=responses.HiredAgentInstance)
 async def by_subscription(
     subscription_id: str,
     store: Store,
@@ -47,7 +48,7 @@ async def by_subscription(
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
-@router.post("/process-trial-end")
+@router.post("/process-trial-end", response_model=responses.Processed)
 async def process_trial_end(
     body: ProcessAtRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -56,7 +57,7 @@ async def process_trial_end(
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
-@router.post("/{hired_instance_id}/finalize")
+@router.post("/{hired_instance_id}/finalize", response_model=responses.HiredAgentInstance)
 async def finalize(
     hired_instance_id: str, body: FinalizeRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -69,7 +70,7 @@ async def finalize(
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
-@router.get("/{hired_instance_id}/goals")
+@router.get("/{hired_instance_id}/goals", response_model=responses.Goals)
 async def list_goals(
     hired_instance_id: str,
     store: Store,
@@ -91,7 +92,7 @@ async def list_goals(
     )
 
 
-@router.put("/{hired_instance_id}/goals")
+@router.put("/{hired_instance_id}/goals", response_model=responses.GoalInstance)
 async def upsert_goal(
     hired_instance_id: str, body: GoalRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -107,7 +108,7 @@ async def upsert_goal(
     return JsonResponse(rendering.goal(response.goal))
 
 
-@router.delete("/{hired_instance_id}/goals")
+@router.delete("/{hired_instance_id}/goals", response_model=responses.DeletedGoal)
 async def delete_goal(
     hired_instance_id: str,
     store: Store,

@@ -12,6 +12,7 @@ from http_adapter.dependencies import CorrelationId, Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.payments_mode import require_mode
 from http_adapter.responses import JsonResponse
+from http_adapter.schemas import responses
 from http_adapter.schemas.payments import (
     CouponCheckoutRequest,
     ProcessAtRequest,
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 RAZORPAY_DISABLED = "Razorpay {} is disabled when PAYMENTS_MODE is not 'razorpay'."
 
 
-@router.post("/coupon/checkout")
+@router.post("/coupon/checkout", response_model=responses.CouponCheckout)
 async def coupon_checkout(
     body: CouponCheckoutRequest,
     store: Store,
@@ -63,7 +64,7 @@ async def coupon_checkout(
     )
 
 
-@router.post("/razorpay/order")
+@router.post("/razorpay/order", response_model=responses.RazorpayOrder)
 async def razorpay_order(
     body: RazorpayOrderRequest,
     request: Request,
@@ -107,7 +108,7 @@ async def razorpay_order(
     )
 
 
-@router.post("/razorpay/confirm")
+@router.post("/razorpay/confirm", response_model=responses.RazorpayConfirmation)
 async def razorpay_confirm(
     body: RazorpayConfirmRequest, store: Store, settings: Settings, cid: CorrelationId
 ) -> JsonResponse:
@@ -141,7 +142,7 @@ WEBHOOK_ANSWERS = {
 }
 
 
-@router.post("/razorpay/webhook")
+@router.post("/razorpay/webhook", response_model=responses.WebhookAnswer)
 async def razorpay_webhook(
     request: Request,
     store: Store,
@@ -160,7 +161,7 @@ async def razorpay_webhook(
     return JsonResponse(WEBHOOK_ANSWERS[response.outcome])
 
 
-@router.get("/subscriptions/by-customer/{customer_id}")
+@router.get("/subscriptions/by-customer/{customer_id}", response_model=list[responses.Subscription])
 async def customer_subscriptions(
     customer_id: str, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -169,7 +170,7 @@ async def customer_subscriptions(
     return JsonResponse([rendering.subscription(item) for item in response.subscriptions])
 
 
-@router.post("/subscriptions/process-period-end")
+@router.post("/subscriptions/process-period-end", response_model=responses.Processed)
 async def process_period_end(
     body: ProcessAtRequest, store: Store, cid: CorrelationId
 ) -> JsonResponse:
@@ -178,14 +179,14 @@ async def process_period_end(
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
-@router.get("/subscriptions/{subscription_id}")
+@router.get("/subscriptions/{subscription_id}", response_model=responses.Subscription)
 async def get_subscription(subscription_id: str, store: Store, cid: CorrelationId) -> JsonResponse:
     request = pb.GetSubscriptionRequest(subscription_id=subscription_id)
     response = await store.call(store.billing.GetSubscription, request, cid)
     return JsonResponse(rendering.subscription(response.subscription))
 
 
-@router.post("/subscriptions/{subscription_id}/cancel")
+@router.post("/subscriptions/{subscription_id}/cancel", response_model=responses.Subscription)
 async def cancel_subscription(
     subscription_id: str, store: Store, cid: CorrelationId, customer_id: str | None = None
 ) -> JsonResponse:
