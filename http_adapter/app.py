@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
+from http_adapter.observability import install_observability
 from http_adapter.openapi import install_openapi
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import (
@@ -61,6 +62,7 @@ def create_app(settings: AdapterSettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
+    install_observability(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

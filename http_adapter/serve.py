@@ -17,6 +17,8 @@ def serve_http() -> None:
         port=port,
         loop="uvloop",
         http="httptools",
-        log_level="info",
+        # Our JSON logging (configured by the CLI) stays in charge; requests are logged by
+        # http_adapter.observability with their route and correlation id.
+        log_config=None,
         access_log=False,
     )

@@ -172,9 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"), service=f"plant-store {args.command}")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         code: int = args.func(args)
     except (SchemaOutOfDate, SchemaAhead) as refusal:

@@ -43,6 +43,8 @@ class StoreSettings:
     # "memory": a fresh in-memory SQLite database, migrated at start-up, gone at exit.
     persistence_mode: str = "db"
     listen: str = DEFAULT_LISTEN
+    # Where Prometheus scrapes /metrics (host:port); unset means no metrics endpoint.
+    metrics_listen: str | None = None
     auth_token: str | None = None
     shutdown_grace_seconds: float = 10.0
     end_retention_days: int = 30
@@ -72,6 +74,7 @@ class StoreSettings:
             database_url=_nonblank(env.get("DATABASE_URL"), DEFAULT_DATABASE_URL),
             persistence_mode=mode,
             listen=_nonblank(env.get("PLANT_STORE_LISTEN"), DEFAULT_LISTEN),
+            metrics_listen=(env.get("PLANT_STORE_METRICS_LISTEN") or "").strip() or None,
             auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
             shutdown_grace_seconds=float(env.get("STORE_SHUTDOWN_GRACE_SECONDS") or 10.0),
             end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),

@@ -1,10 +1,16 @@
-"""The caller's correlation id, carried through a call in a context variable and into logs."""
+"""Structured logs: one JSON object a line, each carrying the caller's correlation id.
+
+The correlation id travels through a call in a context variable (set by the store's
+interceptor, and by the adapter for its requests); every record made meanwhile carries it.
+"""
 
 from __future__ import annotations
 
 import logging
 from contextvars import ContextVar
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
 
@@ -22,10 +28,15 @@ if logging.getLogRecordFactory() is _base_factory:
     logging.setLogRecordFactory(_record_with_correlation_id)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", service: str = "plant-store") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s")
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}{correlation_id}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"service": service},
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

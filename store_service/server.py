@@ -26,10 +26,12 @@ from plant.store.v1 import (
     maintenance_pb2,
     maintenance_pb2_grpc,
 )
+from prometheus_client import start_http_server
 
 from store_service.config import StoreSettings
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, migrate
+from store_service.metrics import DATABASE_UP, OUTBOX_BACKLOG, POOL_CHECKED_OUT, POOL_SIZE
 from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
 from store_service.rpc.deliverables import DeliverablesServicer
@@ -38,6 +40,7 @@ from store_service.rpc.hiring import HiringServicer
 from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
+from store_service.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ API_MODULES: tuple[ModuleType, ...] = (
 )
 HEALTH_PROBE_INTERVAL_SECONDS = 1.0
 HEALTH_PROBE_TIMEOUT_SECONDS = 2.0
+OUTBOX_PROBE_INTERVAL_SECONDS = 10.0
 
 
 def plant_service_names() -> list[str]:
@@ -103,15 +107,24 @@ class StoreServer:
             self.server,
         )
         self.port = self.server.add_insecure_port(settings.listen)
-        self._monitor: asyncio.Task[None] | None = None
+        self._monitors: list[asyncio.Task[None]] = []
         self._serving = False
+        pool = database.engine.sync_engine.pool
+        POOL_CHECKED_OUT.set_function(lambda: float(getattr(pool, "checkedout", lambda: 0)()))
+        POOL_SIZE.set_function(lambda: float(getattr(pool, "size", lambda: 0)()))
 
     async def start(self) -> None:
         await self._prepare_schema()
         self._serving = await self._database_answers()
         await self._set_health(self._serving)
         await self.server.start()
-        self._monitor = asyncio.create_task(self._watch_database())
+        self._monitors = [
+            asyncio.create_task(self._watch_database()),
+            asyncio.create_task(self._watch_outbox()),
+        ]
+        if self.settings.metrics_listen:
+            host, _, port = self.settings.metrics_listen.rpartition(":")
+            start_http_server(int(port), addr=host or "127.0.0.1")
         logger.info("store listening on %s (port %d)", self.settings.listen, self.port)
 
     async def _prepare_schema(self) -> None:
@@ -133,7 +146,15 @@ class StoreServer:
                 "run `plant-store migrate` first"
             )
 
+    async def _watch_outbox(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                async with self.database.reader() as tx:
+                    OUTBOX_BACKLOG.set(await outbox.backlog(tx))
+            await asyncio.sleep(OUTBOX_PROBE_INTERVAL_SECONDS)
+
     async def _set_health(self, serving: bool) -> None:
+        DATABASE_UP.set(1 if serving else 0)
         status = (
             health_pb2.HealthCheckResponse.SERVING
             if serving
@@ -166,10 +187,10 @@ class StoreServer:
     async def stop(self, grace: float | None = None) -> None:
         """Stops accepting calls, lets in-flight calls finish within the grace, then lets go."""
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
-        if self._monitor is not None:
-            self._monitor.cancel()
+        for monitor in self._monitors:
+            monitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
+                await monitor
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await self.database.dispose()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from google.rpc import code_pb2
 
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id
+from store_service.metrics import RPC_DURATION, RPC_REQUESTS
 from store_service.rpc.status import (
     DATABASE_ERRORS,
     build_status,
@@ -25,6 +27,8 @@ from store_service.rpc.status import (
 )
 
 logger = logging.getLogger(__name__)
+# One line per RPC: method, status code and duration (and the correlation id, like every line).
+access = logging.getLogger("plant.store.access")
 
 CORRELATION_HEADER = "x-correlation-id"
 AUTHORIZATION_HEADER = "authorization"
@@ -65,25 +69,40 @@ def _malformed() -> grpc.Status:
     )
 
 
+def _outcome(status: grpc.Status) -> str:
+    return str(status.code.name)
+
+
 def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
     async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        if denied:
-            await context.abort_with_status(_unauthenticated())
-        if request is MALFORMED:
-            await context.abort_with_status(_malformed())
+        started = time.perf_counter()
         token = correlation_id.set(cid)
+        code = "OK"
         try:
-            return await behavior(request, context)
-        except DomainError as error:
-            await context.abort_with_status(domain_status(error))
-        except DATABASE_ERRORS as error:
-            await context.abort_with_status(database_status(error))
-        except grpc.aio.AbortError:
-            raise
-        except Exception:
-            logger.exception("unexpected error in %s", method)
-            await context.abort_with_status(internal_status())
+            status = (
+                _unauthenticated() if denied else _malformed() if request is MALFORMED else None
+            )
+            if status is None:
+                try:
+                    return await behavior(request, context)
+                except DomainError as error:
+                    status = domain_status(error)
+                except DATABASE_ERRORS as error:
+                    status = database_status(error)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:
+                    logger.exception("unexpected error in %s", method)
+                    status = internal_status()
+            code = _outcome(status)
+            await context.abort_with_status(status)
         finally:
+            elapsed = time.perf_counter() - started
+            RPC_REQUESTS.labels(method, code).inc()
+            RPC_DURATION.labels(method).observe(elapsed)
+            access.info(
+                "rpc", extra={"rpc": method, "code": code, "duration_ms": round(elapsed * 1e3, 3)}
+            )
             correlation_id.reset(token)
 
     return guarded

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Row, Statement, Transaction
@@ -28,6 +28,7 @@ EMIT = Statement(
         }
     )
 )
+BACKLOG = Statement(select(func.count()).select_from(events).where(events.c.delivered_at.is_(None)))
 UNDELIVERED = Statement(
     select(events)
     .where(events.c.delivered_at.is_(None))
@@ -100,3 +101,8 @@ async def acknowledge(tx: Transaction, event_ids: list[int], now: datetime) -> i
         .returning(events.c.event_id)
     )
     return len(acknowledged)
+
+
+async def backlog(tx: Transaction) -> int:
+    """How many events no consumer has acknowledged."""
+    return int(await tx.scalar(BACKLOG) or 0)

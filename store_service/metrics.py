@@ -1,0 +1,23 @@
+"""The store's Prometheus metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+RPC_REQUESTS = Counter(
+    "plant_store_rpc_requests_total", "RPCs answered, by method and status code", ["method", "code"]
+)
+RPC_DURATION = Histogram(
+    "plant_store_rpc_duration_seconds",
+    "Time to answer an RPC",
+    ["method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+POOL_CHECKED_OUT = Gauge(
+    "plant_store_db_pool_checked_out", "Database connections in use by the store"
+)
+POOL_SIZE = Gauge("plant_store_db_pool_size", "Database connections the pool keeps")
+OUTBOX_BACKLOG = Gauge(
+    "plant_store_outbox_backlog", "Notification events not yet acknowledged by a consumer"
+)
+DATABASE_UP = Gauge("plant_store_database_up", "1 while the database answers, else 0")

@@ -1,0 +1,95 @@
+"""Metrics move with the traffic, and every log line is JSON with the correlation id."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import grpc
+import httpx
+from plant.store.v1 import catalog_pb2 as pb
+from plant.store.v1 import catalog_pb2_grpc
+from prometheus_client import REGISTRY
+
+from store_service.server import StoreServer
+from tests.databases import sqlite_url
+from tests.processes import free_port, run_cli, wait_serving
+
+LIST = "/plant.store.v1.CatalogService/ListAgentTypes"
+GET = "/plant.store.v1.CatalogService/GetAgentType"
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_rpc_metrics_count_calls_by_method_and_code(
+    store: StoreServer, channel: grpc.aio.Channel
+) -> None:
+    catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+    ok_before = sample("plant_store_rpc_requests_total", method=LIST, code="OK")
+    missing_before = sample("plant_store_rpc_requests_total", method=GET, code="NOT_FOUND")
+    for _ in range(3):
+        await catalog.ListAgentTypes(pb.ListAgentTypesRequest())
+    with contextlib.suppress(grpc.aio.AioRpcError):
+        await catalog.GetAgentType(pb.GetAgentTypeRequest(agent_type_id="nope"))
+    assert sample("plant_store_rpc_requests_total", method=LIST, code="OK") == ok_before + 3
+    assert (
+        sample("plant_store_rpc_requests_total", method=GET, code="NOT_FOUND") == missing_before + 1
+    )
+    assert sample("plant_store_rpc_duration_seconds_count", method=LIST) >= 3
+    assert sample("plant_store_db_pool_checked_out") == 0
+    assert sample("plant_store_database_up") == 1
+
+
+async def test_adapter_metrics_use_route_templates(http: httpx.AsyncClient) -> None:
+    route = "/api/v1/agent-types/{agent_type_id}"
+    before = sample("plant_http_requests_total", method="GET", route=route, status="404")
+    await http.get("/api/v1/agent-types/does-not-exist")
+    metrics = await http.get("/metrics")
+    assert metrics.status_code == 200
+    assert "plant_http_requests_total" in metrics.text
+    assert (
+        sample("plant_http_requests_total", method="GET", route=route, status="404") == before + 1
+    )
+
+
+async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "o.db")
+    assert (await run_cli("migrate", env={"DATABASE_URL": url}))[0] == 0
+    target, metrics_port = f"127.0.0.1:{free_port()}", free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "store_service.cli",
+        "serve",
+        env=os.environ
+        | {
+            "DATABASE_URL": url,
+            "PLANT_STORE_LISTEN": target,
+            "PLANT_STORE_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await wait_serving(target)
+        async with grpc.aio.insecure_channel(target) as channel:
+            await catalog_pb2_grpc.CatalogServiceStub(channel).ListAgentTypes(
+                pb.ListAgentTypesRequest(), metadata=(("x-correlation-id", "cid-log-1"),)
+            )
+        async with httpx.AsyncClient() as client:
+            scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+        assert f'plant_store_rpc_requests_total{{code="OK",method="{LIST}"}} 1.0' in scraped
+    finally:
+        process.terminate()
+        output, _ = await process.communicate()
+    lines = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    [access] = [line for line in lines if line.get("rpc") == LIST]
+    assert access["correlation_id"] == "cid-log-1"
+    assert access["code"] == "OK" and access["duration_ms"] > 0
