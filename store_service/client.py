@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -29,11 +30,48 @@ CHANNEL_OPTIONS = (
 )
 
 
-class StoreClient:
-    """Owns the channel; `call` adds the deadline, correlation id and credentials to each RPC."""
+# Retry only UNAVAILABLE (the store or its database could not be reached, nothing was done),
+# with exponential backoff and a bound; every other status is an answer.
+RETRY_UNAVAILABLE = json.dumps(
+    {
+        "methodConfig": [
+            {
+                "name": [{}],
+                "retryPolicy": {
+                    "maxAttempts": 5,
+                    "initialBackoff": "0.1s",
+                    "maxBackoff": "2s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ]
+    }
+)
 
-    def __init__(self, target: str, deadline_seconds: float, auth_token: str | None) -> None:
-        self.channel = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+
+class StoreClient:
+    """Owns the channel; `call` adds the deadline, correlation id and credentials to each RPC.
+
+    With `retries`, calls that fail UNAVAILABLE are retried (bounded, with backoff). Writes are
+    only safe to retry with a `request_id`; the adapter, whose REST writes carry none, does not
+    retry and answers 503 instead.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        deadline_seconds: float,
+        auth_token: str | None,
+        *,
+        retries: bool = False,
+    ) -> None:
+        options = CHANNEL_OPTIONS + (
+            (("grpc.enable_retries", 1), ("grpc.service_config", RETRY_UNAVAILABLE))
+            if retries
+            else (("grpc.enable_retries", 0),)
+        )
+        self.channel = grpc.aio.insecure_channel(target, options=options)
         self.deadline_seconds = deadline_seconds
         self._auth = (("authorization", f"Bearer {auth_token}"),) if auth_token else ()
         self.catalog = catalog_pb2_grpc.CatalogServiceStub(self.channel)

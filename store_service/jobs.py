@@ -24,7 +24,12 @@ def parse_time(text: str) -> datetime:
 
 
 def client(target: str) -> StoreClient:
-    return StoreClient(target, deadline_seconds=3600, auth_token=os.environ.get("STORE_AUTH_TOKEN"))
+    return StoreClient(
+        target,
+        deadline_seconds=3600,
+        auth_token=os.environ.get("STORE_AUTH_TOKEN"),
+        retries=True,
+    )
 
 
 def _answer(response: Message) -> str:
