@@ -43,7 +43,10 @@ def create_app(settings: AdapterSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One channel per process, opened here so it lives on the serving event loop.
         app.state.store = StoreClient(
-            settings.store_target, settings.store_deadline_seconds, settings.store_auth_token
+            settings.store_target,
+            settings.store_deadline_seconds,
+            settings.store_auth_token,
+            tls=settings.store_tls,
         )
         # For the Razorpay Orders API: one pooled client per process.
         app.state.http = httpx.AsyncClient()

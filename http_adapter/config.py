@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from store_service.tls import ClientTls
+
 DEFAULT_STORE_TARGET = "127.0.0.1:50051"
 DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"
 
@@ -17,6 +19,7 @@ class AdapterSettings:
     # Every store call gets this deadline; past it the client gets 504.
     store_deadline_seconds: float = 10.0
     store_auth_token: str | None = None
+    store_tls: ClientTls | None = None
     use_agent_type_db: bool = False
     # Payments (contract section 3): checked per request against these start-up values.
     payments_mode: str = ""
@@ -33,6 +36,7 @@ class AdapterSettings:
             http_listen=(env.get("PLANT_HTTP_LISTEN") or DEFAULT_HTTP_LISTEN).strip(),
             store_deadline_seconds=float(env.get("PLANT_STORE_DEADLINE_SECONDS") or 10.0),
             store_auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
+            store_tls=ClientTls.from_env(env),
             use_agent_type_db=(env.get("USE_AGENT_TYPE_DB") or "").lower() == "true",
             payments_mode=env.get("PAYMENTS_MODE") or "",
             environment=env.get("ENVIRONMENT") or "",

@@ -16,6 +16,8 @@ from plant.store.v1 import (
     maintenance_pb2_grpc,
 )
 
+from store_service.tls import ClientTls
+
 R = TypeVar("R")
 
 CHANNEL_OPTIONS = (
@@ -65,13 +67,18 @@ class StoreClient:
         auth_token: str | None,
         *,
         retries: bool = False,
+        tls: ClientTls | None = None,
     ) -> None:
         options = CHANNEL_OPTIONS + (
             (("grpc.enable_retries", 1), ("grpc.service_config", RETRY_UNAVAILABLE))
             if retries
             else (("grpc.enable_retries", 0),)
         )
-        self.channel = grpc.aio.insecure_channel(target, options=options)
+        self.channel = (
+            grpc.aio.secure_channel(target, tls.credentials(), options=options)
+            if tls is not None
+            else grpc.aio.insecure_channel(target, options=options)
+        )
         self.deadline_seconds = deadline_seconds
         self._auth = (("authorization", f"Bearer {auth_token}"),) if auth_token else ()
         self.catalog = catalog_pb2_grpc.CatalogServiceStub(self.channel)

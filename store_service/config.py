@@ -45,6 +45,11 @@ class StoreSettings:
     listen: str = DEFAULT_LISTEN
     # Where Prometheus scrapes /metrics (host:port); unset means no metrics endpoint.
     metrics_listen: str | None = None
+    # TLS: the server's certificate and key (PEM files); with a client CA, callers must present
+    # a certificate it signed (mutual TLS).
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+    tls_client_ca_file: str | None = None
     auth_token: str | None = None
     shutdown_grace_seconds: float = 10.0
     end_retention_days: int = 30
@@ -75,6 +80,9 @@ class StoreSettings:
             persistence_mode=mode,
             listen=_nonblank(env.get("PLANT_STORE_LISTEN"), DEFAULT_LISTEN),
             metrics_listen=(env.get("PLANT_STORE_METRICS_LISTEN") or "").strip() or None,
+            tls_cert_file=(env.get("PLANT_STORE_TLS_CERT") or "").strip() or None,
+            tls_key_file=(env.get("PLANT_STORE_TLS_KEY") or "").strip() or None,
+            tls_client_ca_file=(env.get("PLANT_STORE_TLS_CLIENT_CA") or "").strip() or None,
             auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
             shutdown_grace_seconds=float(env.get("STORE_SHUTDOWN_GRACE_SECONDS") or 10.0),
             end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),

@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2, maintenance_pb2
 
 from store_service.client import StoreClient
+from store_service.tls import ClientTls
 from store_service.wire.values import timestamp
 
 
@@ -29,6 +30,7 @@ def client(target: str) -> StoreClient:
         deadline_seconds=3600,
         auth_token=os.environ.get("STORE_AUTH_TOKEN"),
         retries=True,
+        tls=ClientTls.from_env(),
     )
 
 

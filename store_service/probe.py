@@ -7,10 +7,18 @@ import asyncio
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from store_service.tls import ClientTls
+
 
 async def check_health(target: str, service: str = "", deadline_seconds: float = 3.0) -> str:
     """The status name the store reports, or UNREACHABLE."""
-    async with grpc.aio.insecure_channel(target) as channel:
+    tls = ClientTls.from_env()
+    channel = (
+        grpc.aio.secure_channel(target, tls.credentials())
+        if tls is not None
+        else grpc.aio.insecure_channel(target)
+    )
+    async with channel:
         stub = health_pb2_grpc.HealthStub(channel)
         try:
             response = await stub.Check(

@@ -41,6 +41,7 @@ from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
+from store_service.tls import server_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +107,22 @@ class StoreServer:
             ],
             self.server,
         )
-        self.port = self.server.add_insecure_port(settings.listen)
+        self.port = self._listen(settings)
         self._monitors: list[asyncio.Task[None]] = []
         self._serving = False
         pool = database.engine.sync_engine.pool
         POOL_CHECKED_OUT.set_function(lambda: float(getattr(pool, "checkedout", lambda: 0)()))
         POOL_SIZE.set_function(lambda: float(getattr(pool, "size", lambda: 0)()))
+
+    def _listen(self, settings: StoreSettings) -> int:
+        if settings.tls_cert_file and settings.tls_key_file:
+            credentials = server_credentials(
+                settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
+            )
+            port: int = self.server.add_secure_port(settings.listen, credentials)
+        else:
+            port = self.server.add_insecure_port(settings.listen)
+        return port
 
     async def start(self) -> None:
         await self._prepare_schema()
