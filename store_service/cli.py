@@ -100,6 +100,14 @@ def _purge_idempotency(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_expired(args: argparse.Namespace) -> int:
+    from store_service.jobs import parse_time, purge_expired
+
+    now = parse_time(args.now) if args.now else None
+    print(asyncio.run(purge_expired(args.target, now, args.batch_size, args.dry_run)))
+    return 0
+
+
 def _health(args: argparse.Namespace) -> int:
     from store_service.probe import probe
 
@@ -165,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(func=_purge_idempotency)
+    expired = commands.add_parser(
+        "purge-expired",
+        parents=[job],
+        help="delete data past its retention (expired hired agents, old records and events)",
+    )
+    expired.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    expired.set_defaults(func=_purge_expired)
     return parser
 
 

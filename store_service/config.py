@@ -62,6 +62,8 @@ class StoreSettings:
     db_pool_size: int = 20
     # Idempotency records are replayable at least this long (never less than 24 h).
     idempotency_retention_hours: float = 48.0
+    # Acknowledged outbox events are kept this long for debugging, then purged.
+    outbox_retention_hours: float = 168.0
 
     @property
     def effective_database_url(self) -> str:
@@ -94,4 +96,5 @@ class StoreSettings:
             razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
             db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 20),
             idempotency_retention_hours=float(env.get("IDEMPOTENCY_RETENTION_HOURS") or 48.0),
+            outbox_retention_hours=float(env.get("OUTBOX_RETENTION_HOURS") or 168.0),
         )

@@ -123,3 +123,15 @@ async def run_due(
             "seconds": round(time.monotonic() - started, 3),
         }
     )
+
+
+async def purge_expired(target: str, now: datetime | None, batch_size: int, dry_run: bool) -> str:
+    store = client(target)
+    try:
+        request = maintenance_pb2.PurgeExpiredDataRequest(
+            now=timestamp(now), batch_size=batch_size, dry_run=dry_run
+        )
+        response = await store.call(store.maintenance.PurgeExpiredData, request, "retention-job")
+    finally:
+        await store.close()
+    return _answer(response)

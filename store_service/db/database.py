@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -9,6 +10,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import StaticPool
 
 from store_service.db.engine import create_engine
 from store_service.db.sql import PostgresTransaction, SqlAlchemyTransaction, Transaction
@@ -49,6 +51,8 @@ class SqlAlchemyUnit(SqlAlchemyTransaction):
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # An in-memory database is one shared connection: its users must take turns.
+        self._turns = asyncio.Lock() if isinstance(engine.sync_engine.pool, StaticPool) else None
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> Database:
@@ -59,8 +63,16 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._turns is None:
+            yield
+            return
+        async with self._turns:
+            yield
+
+    @asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as connection:
+        async with self._turn(), self.engine.connect() as connection:
             try:
                 yield connection
             except CONNECTION_LOST:
@@ -122,7 +134,7 @@ class Database:
                     await connection.rollback()
 
     async def ping(self) -> None:
-        async with self.engine.connect() as connection:
+        async with self._turn(), self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:

@@ -386,3 +386,12 @@ class NotificationEvent(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a mapping, for statements that need no ORM objects."""
     return cast(Table, model.__table__)
+
+
+class RetentionPurgeGuard(Base):
+    """A row exists only inside a retention purge's transaction: while it does, that
+    transaction (and no other, as no other sees the row) may delete history rows."""
+
+    __tablename__ = "retention_purge_guard"
+
+    purge_id: Mapped[str] = mapped_column(String(40), primary_key=True)

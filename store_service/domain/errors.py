@@ -13,7 +13,6 @@ class ErrorKind(Enum):
     PERMISSION_DENIED = "permission_denied"
     ABORTED = "aborted"
     UNAVAILABLE = "unavailable"
-    UNIMPLEMENTED = "unimplemented"
 
 
 class DomainError(Exception):

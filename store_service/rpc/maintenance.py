@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
 from store_service.config import StoreSettings
-from store_service.domain.errors import DomainError, ErrorKind
+from store_service.db.sql import Transaction
 from store_service.domain.retention import idempotency_retention
 from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
-from store_service.services import idempotency
+from store_service.services import idempotency, retention
 from store_service.wire.values import optional_instant
 
 Context = Any
@@ -57,6 +59,52 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
     async def PurgeExpiredData(
         self, request: pb.PurgeExpiredDataRequest, context: Context
     ) -> pb.PurgeExpiredDataResponse:
-        raise DomainError(
-            ErrorKind.UNIMPLEMENTED, "NOT_YET_AVAILABLE", "PurgeExpiredData is not available yet"
+        size = batch_size(request.batch_size)
+        effective = optional_instant(request, "now")
+        idempotency_kept = idempotency_retention(None, self.settings.idempotency_retention_hours)
+        events_kept = timedelta(hours=self.settings.outbox_retention_hours)
+
+        async def drain(step: Callable[[Transaction], Awaitable[int]]) -> int:
+            if request.dry_run:
+                return await self.units.read(step)
+            total = 0
+            while batch := await self.units.in_transaction(step):
+                total += batch
+            return total
+
+        async def run(clock: datetime) -> pb.PurgeExpiredDataResponse:
+            now, dry = effective or clock, request.dry_run
+            # A dry run counts everything in one go; a real one works batch by batch.
+            limit = 2**31 - 1 if dry else size
+            return pb.PurgeExpiredDataResponse(
+                hired_instances=await drain(
+                    partial(
+                        retention.purge_expired_instances,
+                        now=now,
+                        retention_days=self.settings.end_retention_days,
+                        batch_size=limit,
+                        dry_run=dry,
+                    )
+                ),
+                idempotency_records=await drain(
+                    partial(
+                        idempotency.purge_batch,
+                        cutoff=now - idempotency_kept,
+                        batch_size=limit,
+                        dry_run=dry,
+                    )
+                ),
+                delivered_events=await drain(
+                    partial(
+                        retention.purge_delivered_events,
+                        now=now,
+                        retention=events_kept,
+                        batch_size=limit,
+                        dry_run=dry,
+                    )
+                ),
+            )
+
+        return await self.units.job(
+            "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, run
         )

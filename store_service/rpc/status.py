@@ -26,7 +26,6 @@ CODES = {
     ErrorKind.PERMISSION_DENIED: code_pb2.PERMISSION_DENIED,
     ErrorKind.ABORTED: code_pb2.ABORTED,
     ErrorKind.UNAVAILABLE: code_pb2.UNAVAILABLE,
-    ErrorKind.UNIMPLEMENTED: code_pb2.UNIMPLEMENTED,
 }
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.

@@ -121,4 +121,4 @@ async def test_cloud_sql_style_unix_socket_urls_work(postgres: PostgresDatabases
         url = f"postgresql+asyncpg://{parts.username}@{parts.path}?host={SOCKET_DIR}"
         code, output = await run_cli("migrate", env={"DATABASE_URL": url})
         assert code == 0, output
-        assert "empty -> 0002" in output
+        assert "empty -> 0003" in output
