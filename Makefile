@@ -33,7 +33,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy store_service http_adapter tests
+	$(BIN)/mypy store_service http_adapter tests bench docs/examples
 
 ## Regenerate the Python code of protos/ (commit the result).
 proto: $(INSTALLED)
