@@ -30,14 +30,13 @@ instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
 transitions = table_of(TrialTransition)
 
-_WITH_SUBSCRIPTION = select(
-    instances,
+_SUBSCRIPTION_STATE = (
     subscriptions.c.status.label("subscription_status"),
     subscriptions.c.ended_at.label("subscription_ended_at"),
-).select_from(
-    instances.outerjoin(
-        subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
-    )
+)
+_SAME_SUBSCRIPTION = subscriptions.c.subscription_id == instances.c.subscription_id
+_WITH_SUBSCRIPTION = select(instances, *_SUBSCRIPTION_STATE).select_from(
+    instances.outerjoin(subscriptions, _SAME_SUBSCRIPTION)
 )
 VIEW_BY_ID = Statement(
     _WITH_SUBSCRIPTION.where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
@@ -48,30 +47,16 @@ VIEW_BY_SUBSCRIPTION = Statement(
 # Writers of an instance serialise on its subscription row: they lock it (and only it) in the
 # same statement that reads the instance, so the locks are always taken in one order.
 LOCK_FOR_WRITE = Statement(
-    select(
-        instances,
-        subscriptions.c.status.label("subscription_status"),
-        subscriptions.c.ended_at.label("subscription_ended_at"),
-    )
-    .select_from(
-        instances.join(
-            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
-        )
-    )
+    select(instances, *_SUBSCRIPTION_STATE)
+    .select_from(instances.join(subscriptions, _SAME_SUBSCRIPTION))
     .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
     .with_for_update(of=subscriptions)
 )
 LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
     select(
-        subscriptions.c.status.label("subscription_status"),
-        subscriptions.c.ended_at.label("subscription_ended_at"),
-        *(column.label(f"instance_{column.key}") for column in instances.c),
+        *_SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c)
     )
-    .select_from(
-        subscriptions.outerjoin(
-            instances, instances.c.subscription_id == subscriptions.c.subscription_id
-        )
-    )
+    .select_from(subscriptions.outerjoin(instances, _SAME_SUBSCRIPTION))
     .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
     .with_for_update(of=subscriptions)
 )
@@ -119,12 +104,8 @@ RECORD_TRANSITION = Statement(
     )
 )
 CLAIM_EXPIRED_TRIALS = Statement(
-    select(instances, subscriptions.c.status.label("subscription_status"))
-    .select_from(
-        instances.outerjoin(
-            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
-        )
-    )
+    select(instances, *_SUBSCRIPTION_STATE)
+    .select_from(instances.outerjoin(subscriptions, _SAME_SUBSCRIPTION))
     .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
     .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
     .limit(bindparam("batch_size"))
