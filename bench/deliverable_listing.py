@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from plant.store.v1 import deliverables_pb2
 
-from bench.harness import machine, scratch_database, store_process
+from bench.harness import copy_hired_agents, machine, scratch_database, store_process
 from bench.run_due import START
 from store_service.client import StoreClient
 
@@ -27,55 +27,7 @@ PAYLOAD = json.dumps({"type": "trading_guardrail_report_v1", "draft_only": True}
 
 
 async def seed_instances(connection: asyncpg.Connection, first: int, last: int) -> None:
-    await connection.copy_records_to_table(
-        "subscriptions",
-        columns=[
-            "subscription_id",
-            "agent_id",
-            "duration",
-            "customer_id",
-            "status",
-            "current_period_start",
-            "current_period_end",
-            "cancel_at_period_end",
-        ],
-        records=[
-            (f"SUB-{i:07d}", "agent-1", "monthly", f"c{i}", "active", START, START, False)
-            for i in range(first, last)
-        ],
-    )
-    await connection.copy_records_to_table(
-        "hired_instances",
-        columns=[
-            "hired_instance_id",
-            "subscription_id",
-            "agent_id",
-            "customer_id",
-            "config",
-            "configured",
-            "goals_completed",
-            "active",
-            "trial_status",
-            "created_at",
-            "updated_at",
-        ],
-        records=[
-            (
-                f"HAI-{i:07d}",
-                f"SUB-{i:07d}",
-                "agent-1",
-                f"c{i}",
-                "{}",
-                False,
-                False,
-                True,
-                "not_started",
-                START,
-                START,
-            )
-            for i in range(first, last)
-        ],
-    )
+    await copy_hired_agents(connection, first, last, agent_id="agent-1", config="{}", ready=False)
     await connection.copy_records_to_table(
         "deliverables",
         columns=[

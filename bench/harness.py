@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -98,3 +99,73 @@ async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
+
+
+SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def copy_hired_agents(
+    connection: asyncpg.Connection,
+    first: int,
+    last: int,
+    *,
+    agent_id: str,
+    config: str,
+    ready: bool,
+) -> None:
+    """Subscriptions SUB-{i} and their hired instances HAI-{i} for i in [first, last), by COPY.
+
+    `ready` instances are configured and finalized (the scheduler's eligible ones)."""
+    await connection.copy_records_to_table(
+        "subscriptions",
+        columns=[
+            "subscription_id",
+            "agent_id",
+            "duration",
+            "customer_id",
+            "status",
+            "current_period_start",
+            "current_period_end",
+            "cancel_at_period_end",
+        ],
+        records=[
+            (f"SUB-{i:07d}", agent_id, "monthly", f"c{i}", "active", SEEDED_AT, SEEDED_AT, False)
+            for i in range(first, last)
+        ],
+    )
+    await connection.copy_records_to_table(
+        "hired_instances",
+        columns=[
+            "hired_instance_id",
+            "subscription_id",
+            "agent_id",
+            "customer_id",
+            "nickname",
+            "theme",
+            "config",
+            "configured",
+            "goals_completed",
+            "active",
+            "trial_status",
+            "created_at",
+            "updated_at",
+        ],
+        records=[
+            (
+                f"HAI-{i:07d}",
+                f"SUB-{i:07d}",
+                agent_id,
+                f"c{i}",
+                "n",
+                "dark",
+                config,
+                ready,
+                ready,
+                True,
+                "active" if ready else "not_started",
+                SEEDED_AT,
+                SEEDED_AT,
+            )
+            for i in range(first, last)
+        ],
+    )

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import asyncpg
 from plant.store.v1 import deliverables_pb2
 
-from bench.harness import machine, scratch_database, store_process
+from bench.harness import SEEDED_AT, copy_hired_agents, machine, scratch_database, store_process
 from store_service.client import StoreClient
 from store_service.wire.values import timestamp
 
@@ -34,65 +34,15 @@ TRADING_CONFIG = json.dumps(
         "risk_limits": {"max_units_per_order": 2},
     }
 )
-START = datetime(2026, 1, 1, tzinfo=UTC)
+START = SEEDED_AT
 
 
 async def seed(url: str, count: int) -> float:
     started = time.monotonic()
     connection = await asyncpg.connect(url)
     try:
-        await connection.copy_records_to_table(
-            "subscriptions",
-            columns=[
-                "subscription_id",
-                "agent_id",
-                "duration",
-                "customer_id",
-                "status",
-                "current_period_start",
-                "current_period_end",
-                "cancel_at_period_end",
-            ],
-            records=[
-                (f"SUB-{i:07d}", "AGT-TRD-1", "monthly", f"c{i}", "active", START, START, False)
-                for i in range(count)
-            ],
-        )
-        await connection.copy_records_to_table(
-            "hired_instances",
-            columns=[
-                "hired_instance_id",
-                "subscription_id",
-                "agent_id",
-                "customer_id",
-                "nickname",
-                "theme",
-                "config",
-                "configured",
-                "goals_completed",
-                "active",
-                "trial_status",
-                "created_at",
-                "updated_at",
-            ],
-            records=[
-                (
-                    f"HAI-{i:07d}",
-                    f"SUB-{i:07d}",
-                    "AGT-TRD-1",
-                    f"c{i}",
-                    "n",
-                    "dark",
-                    TRADING_CONFIG,
-                    True,
-                    True,
-                    True,
-                    "active",
-                    START,
-                    START,
-                )
-                for i in range(count)
-            ],
+        await copy_hired_agents(
+            connection, 0, count, agent_id="AGT-TRD-1", config=TRADING_CONFIG, ready=True
         )
         await connection.copy_records_to_table(
             "goal_instances",

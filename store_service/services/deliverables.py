@@ -24,12 +24,12 @@ from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
-from store_service.domain.hiring import owned_by_other, require_owner_id, require_readable
+from store_service.domain.hiring import require_owner_id, require_readable
 from store_service.domain.periods import instance_zone, period_key
 from store_service.services.goals import goals_of
 from store_service.services.hired_agents import (
-    hired_agent_not_found,
     owned_view,
+    require_owner,
     require_view_readable,
 )
 
@@ -295,10 +295,11 @@ async def _reviewable(
     deliverable = await tx.first(LOCK_DELIVERABLE, deliverable_id=raw_deliverable_id.strip())
     if deliverable is None:
         raise not_found("DELIVERABLE_NOT_FOUND", "Deliverable not found.")
-    if deliverable["owner_instance_id"] is None:
-        raise hired_agent_not_found()
-    if owned_by_other(deliverable["owner_customer_id"], require_owner_id(raw_customer_id)):
-        raise hired_agent_not_found()
+    require_owner(
+        deliverable if deliverable["owner_instance_id"] else None,
+        raw_customer_id,
+        customer_key="owner_customer_id",
+    )
     require_readable(
         deliverable["subscription_status"],
         deliverable["subscription_ended_at"],

@@ -141,16 +141,22 @@ def hired_agent_not_found() -> Exception:
     return not_found("HIRED_AGENT_NOT_FOUND", "Hired agent instance not found.")
 
 
+def require_owner(row: Row | None, raw_customer_id: str, customer_key: str = "customer_id") -> Row:
+    """The instance row for its owner: 404 when missing, 400 without a customer, 404 for
+    another customer (404, not 403, so existence is not revealed)."""
+    if row is None:
+        raise hired_agent_not_found()
+    if owned_by_other(row[customer_key], require_owner_id(raw_customer_id)):
+        raise hired_agent_not_found()
+    return row
+
+
 async def owned_view(
     tx: Transaction, hired_instance_id: str, raw_customer_id: str
 ) -> HiredAgentView:
     """The instance for its owner: 404 when missing, 400 without a customer, 404 for others."""
     row = await tx.first(VIEW_BY_ID, hired_instance_id=hired_instance_id)
-    if row is None:
-        raise hired_agent_not_found()
-    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
-        raise hired_agent_not_found()
-    return HiredAgentView.joined(row)
+    return HiredAgentView.joined(require_owner(row, raw_customer_id))
 
 
 def require_view_readable(view: HiredAgentView, retention_days: int, at: datetime) -> None:
@@ -162,11 +168,7 @@ async def owned_for_write(
 ) -> HiredAgentView:
     """`owned_view` with the subscription row locked for this write."""
     row = await tx.first(LOCK_FOR_WRITE, hired_instance_id=hired_instance_id)
-    if row is None:
-        raise hired_agent_not_found()
-    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
-        raise hired_agent_not_found()
-    return HiredAgentView.joined(row)
+    return HiredAgentView.joined(require_owner(row, raw_customer_id))
 
 
 def require_view_writable(view: HiredAgentView) -> None:
@@ -278,11 +280,7 @@ async def get_by_subscription(
     tx: Transaction, subscription_id: str, raw_customer_id: str, retention_days: int, at: datetime
 ) -> HiredAgentView:
     row = await tx.first(VIEW_BY_SUBSCRIPTION, subscription_id=subscription_id)
-    if row is None:
-        raise hired_agent_not_found()
-    if owned_by_other(row["customer_id"], require_owner_id(raw_customer_id)):
-        raise hired_agent_not_found()
-    view = HiredAgentView.joined(row)
+    view = HiredAgentView.joined(require_owner(row, raw_customer_id))
     require_view_readable(view, retention_days, at)
     return view
 

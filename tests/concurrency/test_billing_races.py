@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -28,6 +28,7 @@ from store_service.db.models import (
     table_of,
 )
 from tests.processes import replicas, run_cli
+from tests.seeds import START, instance_row, subscription_row
 
 SECRETS = {"RAZORPAY_KEY_SECRET": "key-secret", "RAZORPAY_WEBHOOK_SECRET": "hook-secret"}
 
@@ -194,49 +195,18 @@ async def test_concurrent_checkouts_number_documents_without_gaps(
 async def test_two_period_end_jobs_cancel_each_subscription_once(
     postgres_url: str, engine: AsyncEngine
 ) -> None:
-    past = datetime(2026, 1, 1, tzinfo=UTC)
     subscriptions, instances = table_of(Subscription), table_of(HiredInstance)
     async with engine.begin() as connection:
         await connection.execute(
             insert(subscriptions),
             [
-                {
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-1",
-                    "duration": "monthly",
-                    "customer_id": f"c{i}",
-                    "status": "active",
-                    "current_period_start": past,
-                    "current_period_end": past + timedelta(days=30),
-                    "cancel_at_period_end": True,
-                    "ended_at": None,
-                }
+                subscription_row(
+                    i, current_period_end=START + timedelta(days=30), cancel_at_period_end=True
+                )
                 for i in range(300)
             ],
         )
-        await connection.execute(
-            insert(instances),
-            [
-                {
-                    "hired_instance_id": f"HAI-{i:04d}",
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-1",
-                    "customer_id": f"c{i}",
-                    "nickname": None,
-                    "theme": None,
-                    "config": {},
-                    "configured": False,
-                    "goals_completed": False,
-                    "active": True,
-                    "trial_status": "not_started",
-                    "trial_start_at": None,
-                    "trial_end_at": None,
-                    "created_at": past,
-                    "updated_at": past,
-                }
-                for i in range(0, 300, 3)
-            ],
-        )
+        await connection.execute(insert(instances), [instance_row(i) for i in range(0, 300, 3)])
     async with replicas(postgres_url, 2) as running:
         results = await asyncio.gather(
             *(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import func, insert, select
@@ -13,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from store_service.db.models import Deliverable, GoalInstance, HiredInstance, Subscription, table_of
 from tests.flows import TRADING_CONFIG
 from tests.processes import replicas, run_cli
-
-START = datetime(2026, 1, 1, tzinfo=UTC)
+from tests.seeds import START, instance_row, subscription_row
 
 
 async def seed(engine: AsyncEngine, count: int) -> None:
@@ -22,41 +20,23 @@ async def seed(engine: AsyncEngine, count: int) -> None:
     async with engine.begin() as connection:
         await connection.execute(
             insert(table_of(Subscription)),
-            [
-                {
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-TRD-1",
-                    "duration": "monthly",
-                    "customer_id": f"c{i}",
-                    "status": "active",
-                    "current_period_start": START,
-                    "current_period_end": START,
-                    "cancel_at_period_end": False,
-                    "ended_at": None,
-                }
-                for i in range(count)
-            ],
+            [subscription_row(i, agent_id="AGT-TRD-1") for i in range(count)],
         )
         await connection.execute(
             insert(table_of(HiredInstance)),
             [
-                {
-                    "hired_instance_id": f"HAI-{i:04d}",
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-TRD-1",
-                    "customer_id": f"c{i}",
-                    "nickname": "n",
-                    "theme": "dark",
-                    "config": TRADING_CONFIG,
-                    "configured": True,
-                    "goals_completed": True,
-                    "active": True,
-                    "trial_status": "active",
-                    "trial_start_at": START,
-                    "trial_end_at": START,
-                    "created_at": START,
-                    "updated_at": START,
-                }
+                instance_row(
+                    i,
+                    agent_id="AGT-TRD-1",
+                    nickname="n",
+                    theme="dark",
+                    config=TRADING_CONFIG,
+                    configured=True,
+                    goals_completed=True,
+                    trial_status="active",
+                    trial_start_at=START,
+                    trial_end_at=START,
+                )
                 for i in range(count)
             ],
         )

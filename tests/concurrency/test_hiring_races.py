@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2_grpc
@@ -21,6 +21,7 @@ from store_service.db.models import (
 from store_service.wire.values import struct
 from tests.concurrency.test_billing_races import count
 from tests.processes import replicas, run_cli
+from tests.seeds import START, instance_row, subscription_row
 
 
 async def test_racing_drafts_for_one_subscription_make_one_instance(
@@ -70,46 +71,30 @@ async def test_racing_drafts_for_one_subscription_make_one_instance(
 async def test_two_trial_end_jobs_end_each_trial_once(
     postgres_url: str, engine: AsyncEngine
 ) -> None:
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     subscriptions, instances = table_of(Subscription), table_of(HiredInstance)
     async with engine.begin() as connection:
         await connection.execute(
             insert(subscriptions),
             [
-                {
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-1",
-                    "duration": "monthly",
-                    "customer_id": f"c{i}",
-                    "status": "active" if i % 4 else "canceled",
-                    "current_period_start": start,
-                    "current_period_end": start,
-                    "cancel_at_period_end": False,
-                    "ended_at": None if i % 4 else start,
-                }
+                subscription_row(i)
+                if i % 4
+                else subscription_row(i, status="canceled", ended_at=START)
                 for i in range(200)
             ],
         )
         await connection.execute(
             insert(instances),
             [
-                {
-                    "hired_instance_id": f"HAI-{i:04d}",
-                    "subscription_id": f"SUB-{i:04d}",
-                    "agent_id": "AGT-1",
-                    "customer_id": f"c{i}",
-                    "nickname": "n",
-                    "theme": "dark",
-                    "config": {},
-                    "configured": True,
-                    "goals_completed": True,
-                    "active": True,
-                    "trial_status": "active",
-                    "trial_start_at": start,
-                    "trial_end_at": start + timedelta(days=7, minutes=i),
-                    "created_at": start,
-                    "updated_at": start,
-                }
+                instance_row(
+                    i,
+                    nickname="n",
+                    theme="dark",
+                    configured=True,
+                    goals_completed=True,
+                    trial_status="active",
+                    trial_start_at=START,
+                    trial_end_at=START + timedelta(days=7, minutes=i),
+                )
                 for i in range(200)
             ],
         )
