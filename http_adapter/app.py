@@ -24,15 +24,16 @@ from http_adapter.routes import (
 )
 from store_service.client import StoreClient
 
+# Requests are matched against the routers in this order: the busiest come first.
 ROUTERS = (
-    agent_types.router,
-    agent_types_db.router,
     payments.router,
-    billing_documents.invoices,
-    billing_documents.receipts,
     hired_agents.router,
     deliverables.router,
     trial_status.router,
+    billing_documents.receipts,
+    billing_documents.invoices,
+    agent_types.router,
+    agent_types_db.router,
 )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from fastapi import Request
+from starlette.types import Scope
 
-HEADER = "x-correlation-id"
+HEADER = b"x-correlation-id"
 
 
 def fallback_correlation_id() -> str:
@@ -14,10 +15,17 @@ def fallback_correlation_id() -> str:
     return str(round(time.time(), 6))
 
 
+def correlation_id_of(scope: Scope) -> str:
+    for name, value in scope.get("headers") or ():
+        if name == HEADER:
+            return value.decode("latin-1") or fallback_correlation_id()
+    return fallback_correlation_id()
+
+
 def correlation_id(request: Request) -> str:
-    """Stable for one request: computed once, then kept on the request."""
+    """Stable for one request: computed once (by the observability middleware), then kept."""
     cached: str | None = getattr(request.state, "correlation_id", None)
     if cached is None:
-        cached = request.headers.get(HEADER) or fallback_correlation_id()
+        cached = correlation_id_of(request.scope)
         request.state.correlation_id = cached
     return cached

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from http_adapter.correlation import correlation_id_of
 from store_service.logging_context import correlation_id
 
 HTTP_REQUESTS = Counter(
@@ -37,8 +38,10 @@ class ObservedRequests:
             return
         started = time.perf_counter()
         status = 500
-        headers = dict(scope.get("headers") or ())
-        token = correlation_id.set(headers.get(b"x-correlation-id", b"-").decode("latin-1"))
+        # The request's correlation id, for its logs, its store calls and its error bodies.
+        cid = correlation_id_of(scope)
+        scope.setdefault("state", {})["correlation_id"] = cid
+        token = correlation_id.set(cid)
 
         async def observed_send(message: Message) -> None:
             nonlocal status
@@ -55,15 +58,16 @@ class ObservedRequests:
             method = scope["method"]
             HTTP_REQUESTS.labels(method, template, str(status)).inc()
             HTTP_DURATION.labels(method, template).observe(elapsed)
-            access.info(
-                "http",
-                extra={
-                    "method": method,
-                    "route": template,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1e3, 3),
-                },
-            )
+            if access.isEnabledFor(logging.INFO):
+                access.info(
+                    "http",
+                    extra={
+                        "method": method,
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1e3, 3),
+                    },
+                )
             correlation_id.reset(token)
 
 

@@ -16,6 +16,7 @@ from plant.store.v1 import (
     maintenance_pb2_grpc,
 )
 
+from store_service.logging_context import correlation_id as current_correlation_id
 from store_service.tls import ClientTls
 
 R = TypeVar("R")
@@ -89,9 +90,14 @@ class StoreClient:
         self.maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self.channel)
 
     async def call(
-        self, method: Callable[..., Awaitable[R]], request: Any, correlation_id: str
+        self,
+        method: Callable[..., Awaitable[R]],
+        request: Any,
+        correlation_id: str | None = None,
     ) -> R:
-        metadata = (("x-correlation-id", correlation_id), *self._auth)
+        """Without a correlation id, the call carries the one of the work in progress."""
+        cid = correlation_id or current_correlation_id.get()
+        metadata = (("x-correlation-id", cid), *self._auth)
         return await method(request, timeout=self.deadline_seconds, metadata=metadata)
 
     async def close(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from plant.store.v1 import catalog_pb2 as pb
 
-from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
 from http_adapter.schemas.agent_types import AgentTypeDefinition
 from store_service.wire.agent_types import to_document, to_message
@@ -25,24 +25,24 @@ def definition_message(body: AgentTypeDefinition) -> pb.AgentTypeDefinition:
 
 @router.get("", response_model=list[AgentTypeDefinition])
 @router.get("/", include_in_schema=False)
-async def list_agent_types(store: Store, cid: CorrelationId) -> JsonResponse:
-    response = await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid)
+async def list_agent_types(store: Store) -> JsonResponse:
+    response = await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest())
     return JsonResponse(definitions(response))
 
 
 @router.get("/{agent_type_id}", response_model=AgentTypeDefinition)
-async def get_agent_type(agent_type_id: str, store: Store, cid: CorrelationId) -> JsonResponse:
+async def get_agent_type(agent_type_id: str, store: Store) -> JsonResponse:
     request = pb.GetAgentTypeRequest(agent_type_id=agent_type_id)
-    response = await store.call(store.catalog.GetAgentType, request, cid)
+    response = await store.call(store.catalog.GetAgentType, request)
     return JsonResponse(to_document(response.agent_type))
 
 
 @router.put("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def put_agent_type(
-    agent_type_id: str, body: AgentTypeDefinition, store: Store, cid: CorrelationId
+    agent_type_id: str, body: AgentTypeDefinition, store: Store
 ) -> JsonResponse:
     request = pb.PutAgentTypeRequest(
         agent_type_id=agent_type_id, agent_type=definition_message(body)
     )
-    response = await store.call(store.catalog.PutAgentType, request, cid)
+    response = await store.call(store.catalog.PutAgentType, request)
     return JsonResponse(to_document(response.agent_type))

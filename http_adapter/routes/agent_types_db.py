@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from plant.store.v1 import catalog_pb2 as pb
 
-from http_adapter.dependencies import CorrelationId, Settings, Store
+from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.responses import JsonResponse
 from http_adapter.routes.agent_types import definition_message, definitions
@@ -30,37 +30,35 @@ def _require_db_mode(settings: Any) -> None:
 
 @router.get("", response_model=list[AgentTypeDefinition])
 @router.get("/", include_in_schema=False)
-async def list_agent_types(store: Store, settings: Settings, cid: CorrelationId) -> JsonResponse:
+async def list_agent_types(store: Store, settings: Settings) -> JsonResponse:
     if settings.use_agent_type_db:
         request: Any = pb.ListLatestAgentTypeVersionsRequest()
         return JsonResponse(
-            definitions(await store.call(store.catalog.ListLatestAgentTypeVersions, request, cid))
+            definitions(await store.call(store.catalog.ListLatestAgentTypeVersions, request))
         )
     return JsonResponse(
-        definitions(await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest(), cid))
+        definitions(await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest()))
     )
 
 
 @router.get("/{agent_type_id}", response_model=AgentTypeDefinition)
-async def get_agent_type(
-    agent_type_id: str, store: Store, settings: Settings, cid: CorrelationId
-) -> JsonResponse:
+async def get_agent_type(agent_type_id: str, store: Store, settings: Settings) -> JsonResponse:
     if settings.use_agent_type_db:
         latest = pb.GetLatestAgentTypeVersionRequest(agent_type_id=agent_type_id)
-        response: Any = await store.call(store.catalog.GetLatestAgentTypeVersion, latest, cid)
+        response: Any = await store.call(store.catalog.GetLatestAgentTypeVersion, latest)
     else:
         current = pb.GetAgentTypeRequest(agent_type_id=agent_type_id)
-        response = await store.call(store.catalog.GetAgentType, current, cid)
+        response = await store.call(store.catalog.GetAgentType, current)
     return JsonResponse(to_document(response.agent_type))
 
 
 @router.post("/", status_code=201, response_model=AgentTypeDefinition)
 async def create_agent_type(
-    body: AgentTypeDefinition, store: Store, settings: Settings, cid: CorrelationId
+    body: AgentTypeDefinition, store: Store, settings: Settings
 ) -> JsonResponse:
     _require_db_mode(settings)
     request = pb.CreateAgentTypeVersionRequest(agent_type=definition_message(body))
-    response = await store.call(store.catalog.CreateAgentTypeVersion, request, cid)
+    response = await store.call(store.catalog.CreateAgentTypeVersion, request)
     return JsonResponse(to_document(response.agent_type), status_code=201)
 
 
@@ -70,11 +68,10 @@ async def update_agent_type(
     body: AgentTypeDefinition,
     store: Store,
     settings: Settings,
-    cid: CorrelationId,
 ) -> JsonResponse:
     _require_db_mode(settings)
     request = pb.UpdateAgentTypeVersionRequest(
         agent_type_id=agent_type_id, agent_type=definition_message(body)
     )
-    response = await store.call(store.catalog.UpdateAgentTypeVersion, request, cid)
+    response = await store.call(store.catalog.UpdateAgentTypeVersion, request)
     return JsonResponse(to_document(response.agent_type))

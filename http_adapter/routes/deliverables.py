@@ -22,7 +22,6 @@ router = APIRouter(prefix="/api/v1", tags=["deliverables"])
 async def list_deliverables(
     hired_instance_id: str,
     store: Store,
-    cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
 ) -> JsonResponse:
@@ -31,7 +30,7 @@ async def list_deliverables(
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
-    response = await store.call(store.deliverables.ListDeliverables, request, cid)
+    response = await store.call(store.deliverables.ListDeliverables, request)
     return JsonResponse(
         {
             "hired_instance_id": response.hired_instance_id,
@@ -41,9 +40,7 @@ async def list_deliverables(
 
 
 @router.post("/deliverables/{deliverable_id}/review", response_model=responses.Reviewed)
-async def review(
-    deliverable_id: str, body: ReviewRequest, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def review(deliverable_id: str, body: ReviewRequest, store: Store) -> JsonResponse:
     request = pb.ReviewDeliverableRequest(
         deliverable_id=deliverable_id,
         customer_id=body.customer_id,
@@ -51,7 +48,7 @@ async def review(
         notes=body.notes,
         approval_id=body.approval_id,
     )
-    reviewed = (await store.call(store.deliverables.ReviewDeliverable, request, cid)).deliverable
+    reviewed = (await store.call(store.deliverables.ReviewDeliverable, request)).deliverable
     return JsonResponse(
         {
             "deliverable_id": reviewed.deliverable_id,
@@ -72,7 +69,7 @@ async def execute(
         approval_id=body.approval_id,
         correlation_id=cid,
     )
-    executed = (await store.call(store.deliverables.ExecuteDeliverable, request, cid)).deliverable
+    executed = (await store.call(store.deliverables.ExecuteDeliverable, request)).deliverable
     return JsonResponse(
         {
             "deliverable_id": executed.deliverable_id,
@@ -84,11 +81,11 @@ async def execute(
 
 
 @router.post("/scheduler/goals/run-due", response_model=responses.DueDrafts)
-async def run_due(body: RunDueRequest, store: Store, cid: CorrelationId) -> JsonResponse:
+async def run_due(body: RunDueRequest, store: Store) -> JsonResponse:
     request = pb.RunDueDraftsRequest(
         now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id
     )
-    response = await store.call(store.deliverables.RunDueDrafts, request, cid)
+    response = await store.call(store.deliverables.RunDueDrafts, request)
     return JsonResponse(
         {"generated": response.generated, "deliverable_ids": list(response.deliverable_ids)}
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
-from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
 from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/hired-agents", tags=["hired-agents"])
 
 
 @router.put("/draft", response_model=responses.HiredAgentInstance)
-async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> JsonResponse:
+async def upsert_draft(body: DraftRequest, store: Store) -> JsonResponse:
     request = pb.UpsertDraftHiredAgentRequest(
         subscription_id=body.subscription_id,
         agent_id=body.agent_id,
@@ -29,7 +29,7 @@ async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> 
         theme=body.theme,
         config=struct(body.config) if body.config is not None else None,
     )
-    response = await store.call(store.hiring.UpsertDraftHiredAgent, request, cid)
+    response = await store.call(store.hiring.UpsertDraftHiredAgent, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
@@ -37,36 +37,31 @@ async def upsert_draft(body: DraftRequest, store: Store, cid: CorrelationId) -> 
 async def by_subscription(
     subscription_id: str,
     store: Store,
-    cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
 ) -> JsonResponse:
     request = pb.GetHiredAgentBySubscriptionRequest(
         subscription_id=subscription_id, customer_id=customer_id, as_of=client_timestamp(as_of)
     )
-    response = await store.call(store.hiring.GetHiredAgentBySubscription, request, cid)
+    response = await store.call(store.hiring.GetHiredAgentBySubscription, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
 @router.post("/process-trial-end", response_model=responses.Processed)
-async def process_trial_end(
-    body: ProcessAtRequest, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def process_trial_end(body: ProcessAtRequest, store: Store) -> JsonResponse:
     request = pb.ProcessTrialEndRequest(now=client_timestamp(body.now))
-    response = await store.call(store.hiring.ProcessTrialEnd, request, cid)
+    response = await store.call(store.hiring.ProcessTrialEnd, request)
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
 @router.post("/{hired_instance_id}/finalize", response_model=responses.HiredAgentInstance)
-async def finalize(
-    hired_instance_id: str, body: FinalizeRequest, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def finalize(hired_instance_id: str, body: FinalizeRequest, store: Store) -> JsonResponse:
     request = pb.FinalizeHiredAgentRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
         goals_completed=body.goals_completed,
     )
-    response = await store.call(store.hiring.FinalizeHiredAgent, request, cid)
+    response = await store.call(store.hiring.FinalizeHiredAgent, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
 
 
@@ -74,7 +69,6 @@ async def finalize(
 async def list_goals(
     hired_instance_id: str,
     store: Store,
-    cid: CorrelationId,
     customer_id: str = "",
     as_of: datetime | None = None,
 ) -> JsonResponse:
@@ -83,7 +77,7 @@ async def list_goals(
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
-    response = await store.call(store.hiring.ListGoals, request, cid)
+    response = await store.call(store.hiring.ListGoals, request)
     return JsonResponse(
         {
             "hired_instance_id": response.hired_instance_id,
@@ -93,9 +87,7 @@ async def list_goals(
 
 
 @router.put("/{hired_instance_id}/goals", response_model=responses.GoalInstance)
-async def upsert_goal(
-    hired_instance_id: str, body: GoalRequest, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def upsert_goal(hired_instance_id: str, body: GoalRequest, store: Store) -> JsonResponse:
     request = pb.UpsertGoalRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
@@ -104,7 +96,7 @@ async def upsert_goal(
         frequency=body.frequency,
         settings=struct(body.settings),
     )
-    response = await store.call(store.hiring.UpsertGoal, request, cid)
+    response = await store.call(store.hiring.UpsertGoal, request)
     return JsonResponse(rendering.goal(response.goal))
 
 
@@ -112,7 +104,6 @@ async def upsert_goal(
 async def delete_goal(
     hired_instance_id: str,
     store: Store,
-    cid: CorrelationId,
     customer_id: str = "",
     goal_instance_id: str = "",
 ) -> JsonResponse:
@@ -121,7 +112,7 @@ async def delete_goal(
         customer_id=customer_id,
         goal_instance_id=goal_instance_id,
     )
-    response = await store.call(store.hiring.DeleteGoal, request, cid)
+    response = await store.call(store.hiring.DeleteGoal, request)
     return JsonResponse(
         {"deleted": response.deleted, "goal_instance_id": response.goal_instance_id}
     )

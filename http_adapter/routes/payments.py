@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Request
 from plant.store.v1 import billing_pb2 as pb
 
 from http_adapter import razorpay, rendering
-from http_adapter.dependencies import CorrelationId, Settings, Store
+from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.payments_mode import require_mode
 from http_adapter.responses import JsonResponse
@@ -32,7 +32,6 @@ async def coupon_checkout(
     body: CouponCheckoutRequest,
     store: Store,
     settings: Settings,
-    cid: CorrelationId,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JsonResponse:
     require_mode(
@@ -46,7 +45,7 @@ async def coupon_checkout(
         gstin=body.gstin,
         request_id=idempotency_key or "",
     )
-    response = await store.call(store.billing.CheckoutWithCoupon, request, cid)
+    response = await store.call(store.billing.CheckoutWithCoupon, request)
     order = response.order
     return JsonResponse(
         {
@@ -70,7 +69,6 @@ async def razorpay_order(
     request: Request,
     store: Store,
     settings: Settings,
-    cid: CorrelationId,
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("checkout"))
     quote = await store.call(
@@ -78,7 +76,6 @@ async def razorpay_order(
         pb.QuoteRazorpayOrderRequest(
             agent_id=body.agent_id, duration=body.duration, customer_id=body.customer_id
         ),
-        cid,
     )
     razorpay_order_id = await razorpay.create_order(
         request.app.state.http, settings, quote.amount, quote.order_id
@@ -93,7 +90,6 @@ async def razorpay_order(
             customer_id=body.customer_id,
             razorpay_order_id=razorpay_order_id,
         ),
-        cid,
     )
     return JsonResponse(
         {
@@ -110,7 +106,7 @@ async def razorpay_order(
 
 @router.post("/razorpay/confirm", response_model=responses.RazorpayConfirmation)
 async def razorpay_confirm(
-    body: RazorpayConfirmRequest, store: Store, settings: Settings, cid: CorrelationId
+    body: RazorpayConfirmRequest, store: Store, settings: Settings
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("confirm"))
     response = await store.call(
@@ -122,7 +118,6 @@ async def razorpay_confirm(
             razorpay_payment_id=body.razorpay_payment_id,
             razorpay_signature=body.razorpay_signature,
         ),
-        cid,
     )
     return JsonResponse(
         {
@@ -147,7 +142,6 @@ async def razorpay_webhook(
     request: Request,
     store: Store,
     settings: Settings,
-    cid: CorrelationId,
     signature: Annotated[str | None, Header(alias="X-Razorpay-Signature")] = None,
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("webhook"))
@@ -156,40 +150,35 @@ async def razorpay_webhook(
     response = await store.call(
         store.billing.ApplyRazorpayWebhook,
         pb.ApplyRazorpayWebhookRequest(body=await request.body(), signature=signature),
-        cid,
     )
     return JsonResponse(WEBHOOK_ANSWERS[response.outcome])
 
 
 @router.get("/subscriptions/by-customer/{customer_id}", response_model=list[responses.Subscription])
-async def customer_subscriptions(
-    customer_id: str, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def customer_subscriptions(customer_id: str, store: Store) -> JsonResponse:
     request = pb.ListCustomerSubscriptionsRequest(customer_id=customer_id)
-    response = await store.call(store.billing.ListCustomerSubscriptions, request, cid)
+    response = await store.call(store.billing.ListCustomerSubscriptions, request)
     return JsonResponse([rendering.subscription(item) for item in response.subscriptions])
 
 
 @router.post("/subscriptions/process-period-end", response_model=responses.Processed)
-async def process_period_end(
-    body: ProcessAtRequest, store: Store, cid: CorrelationId
-) -> JsonResponse:
+async def process_period_end(body: ProcessAtRequest, store: Store) -> JsonResponse:
     request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now))
-    response = await store.call(store.billing.ProcessPeriodEnd, request, cid)
+    response = await store.call(store.billing.ProcessPeriodEnd, request)
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=responses.Subscription)
-async def get_subscription(subscription_id: str, store: Store, cid: CorrelationId) -> JsonResponse:
+async def get_subscription(subscription_id: str, store: Store) -> JsonResponse:
     request = pb.GetSubscriptionRequest(subscription_id=subscription_id)
-    response = await store.call(store.billing.GetSubscription, request, cid)
+    response = await store.call(store.billing.GetSubscription, request)
     return JsonResponse(rendering.subscription(response.subscription))
 
 
 @router.post("/subscriptions/{subscription_id}/cancel", response_model=responses.Subscription)
 async def cancel_subscription(
-    subscription_id: str, store: Store, cid: CorrelationId, customer_id: str | None = None
+    subscription_id: str, store: Store, customer_id: str | None = None
 ) -> JsonResponse:
     request = pb.CancelSubscriptionRequest(subscription_id=subscription_id, customer_id=customer_id)
-    response = await store.call(store.billing.CancelSubscription, request, cid)
+    response = await store.call(store.billing.CancelSubscription, request)
     return JsonResponse(rendering.subscription(response.subscription))

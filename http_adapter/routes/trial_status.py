@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
-from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
 from http_adapter.schemas import responses
 
@@ -14,16 +14,16 @@ router = APIRouter(prefix="/api/v1/trial-status", tags=["trial-status"])
 
 
 @router.get("", response_model=responses.Trials)
-async def list_trials(store: Store, cid: CorrelationId, customer_id: str = "") -> JsonResponse:
+async def list_trials(store: Store, customer_id: str = "") -> JsonResponse:
     request = pb.ListTrialStatusesRequest(customer_id=customer_id)
-    response = await store.call(store.hiring.ListTrialStatuses, request, cid)
+    response = await store.call(store.hiring.ListTrialStatuses, request)
     return JsonResponse({"trials": [rendering.trial(trial) for trial in response.trials]})
 
 
 @router.get("/by-subscription/{subscription_id}", response_model=responses.TrialStatus)
 async def trial_of_subscription(
-    subscription_id: str, store: Store, cid: CorrelationId, customer_id: str = ""
+    subscription_id: str, store: Store, customer_id: str = ""
 ) -> JsonResponse:
     request = pb.GetTrialStatusRequest(subscription_id=subscription_id, customer_id=customer_id)
-    response = await store.call(store.hiring.GetTrialStatus, request, cid)
+    response = await store.call(store.hiring.GetTrialStatus, request)
     return JsonResponse(rendering.trial(response.trial))

@@ -35,6 +35,7 @@ class PostgresUnit(PostgresTransaction):
         await self._transaction.start()
 
     async def commit(self) -> None:
+        await self.flush()
         await self._transaction.commit()
         self.committed = True
 
@@ -45,6 +46,7 @@ class PostgresUnit(PostgresTransaction):
 
 class SqlAlchemyUnit(SqlAlchemyTransaction):
     async def commit(self) -> None:
+        await self.flush()
         await self.connection.commit()
 
 
@@ -123,11 +125,15 @@ class Database:
         async with self._connection() as connection:
             if self.dialect == "postgresql":
                 raw = await connection.get_raw_connection()
-                yield PostgresTransaction(raw.driver_connection, connection.dialect)
+                statements = PostgresTransaction(raw.driver_connection, connection.dialect)
+                yield statements
+                await statements.flush()
                 return
             await connection.begin()
             try:
-                yield SqlAlchemyTransaction(connection)
+                embedded = SqlAlchemyTransaction(connection)
+                yield embedded
+                await embedded.flush()
                 await connection.commit()
             finally:
                 if connection.in_transaction():

@@ -5,12 +5,20 @@ PostgreSQL each is compiled once and then runs as a prepared statement straight 
 connection: SQLAlchemy's per-execution machinery costs three times the statement itself on the
 hot path (see docs/performance.md). SQLite, the embedded default, runs the same statements
 through SQLAlchemy's AsyncConnection. Services see one `Transaction` API either way.
+
+Writes whose results nobody reads can be deferred (`Transaction.later`): on PostgreSQL they
+travel with the transaction's next statement as data-modifying CTEs, saving a round trip each.
+One statement sees one snapshot, so that next statement does not see them: defer only writes it
+does not read, to rows it does not write. Whatever is still pending is sent before commit, or
+before the connection is given back; a rolled-back unit never sends it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 import orjson
@@ -74,6 +82,35 @@ class Transaction(Protocol):
 
     async def execute(self, statement: Runnable, **params: Any) -> None: ...
 
+    def later(self, statement: Runnable, **params: Any) -> None:
+        """A write sent with the next statement (or before commit); see the module docstring."""
+
+    async def flush(self) -> None:
+        """Sends the deferred writes now."""
+
+
+_PARAMETER = re.compile(r"\$(\d+)")
+
+
+def _renumbered(sql: str, offset: int) -> str:
+    return _PARAMETER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
+
+
+@lru_cache(maxsize=256)
+def _carrying(deferred: tuple[tuple[str, int], ...], sql: str) -> str:
+    """`sql` with the deferred statements (text, parameter count) as CTEs in front of it.
+
+    Their parameters come first, so the main statement's are shifted past them."""
+    ctes, offset = [], 0
+    for position, (text, count) in enumerate(deferred):
+        ctes.append(f"later_{position} AS ({_renumbered(text, offset)})")
+        offset += count
+    main = _renumbered(sql, offset)
+    for keyword in ("WITH RECURSIVE ", "WITH "):
+        if main.startswith(keyword):
+            return keyword + ", ".join(ctes) + ", " + main.removeprefix(keyword)
+    return "WITH " + ", ".join(ctes) + " " + main
+
 
 def _json_text(value: Any) -> Any:
     return None if value is None else orjson.dumps(value).decode()
@@ -87,8 +124,20 @@ class PostgresTransaction:
     def __init__(self, driver: Any, sa_dialect: Dialect) -> None:
         self.driver = driver
         self.sa_dialect = sa_dialect
+        self._deferred: list[tuple[str, list[Any]]] = []
 
     def _prepared(self, statement: Runnable, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        return self._carrying_deferred(*self._compiled(statement, params))
+
+    def _carrying_deferred(self, sql: str, args: list[Any]) -> tuple[str, list[Any]]:
+        if not self._deferred:
+            return sql, args
+        deferred, self._deferred = self._deferred, []
+        shape = tuple((text, len(values)) for text, values in deferred)
+        carried = [value for _, values in deferred for value in values]
+        return _carrying(shape, sql), carried + args
+
+    def _compiled(self, statement: Runnable, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
         if isinstance(statement, Statement):
             compiled = statement.for_postgres(self.sa_dialect)
             values = compiled.defaults | dict(params)
@@ -125,6 +174,15 @@ class PostgresTransaction:
         sql, args = self._prepared(statement, params)
         await self.driver.execute(sql, *args)
 
+    def later(self, statement: Runnable, **params: Any) -> None:
+        self._deferred.append(self._compiled(statement, params))
+
+    async def flush(self) -> None:
+        if self._deferred:
+            # The last deferred write is the main statement; the others ride in front of it.
+            sql, args = self._carrying_deferred(*self._deferred.pop())
+            await self.driver.execute(sql, *args)
+
 
 class SqlAlchemyTransaction:
     """Statements through SQLAlchemy's AsyncConnection (SQLite, and any other dialect)."""
@@ -132,8 +190,13 @@ class SqlAlchemyTransaction:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
+        self._deferred: list[tuple[Runnable, Mapping[str, Any]]] = []
 
     async def _run(self, statement: Runnable, params: Mapping[str, Any]) -> Any:
+        await self.flush()
+        return await self._run_now(statement, params)
+
+    async def _run_now(self, statement: Runnable, params: Mapping[str, Any]) -> Any:
         executable = statement.statement if isinstance(statement, Statement) else statement
         return await self.connection.execute(
             cast(Executable, executable), dict(params) if params else None
@@ -151,6 +214,15 @@ class SqlAlchemyTransaction:
 
     async def execute(self, statement: Runnable, **params: Any) -> None:
         await self._run(statement, params)
+
+    def later(self, statement: Runnable, **params: Any) -> None:
+        self._deferred.append((statement, params))
+
+    async def flush(self) -> None:
+        # The database is in-process: there is no round trip to save, only the order to keep.
+        deferred, self._deferred = self._deferred, []
+        for statement, params in deferred:
+            await self._run_now(statement, params)
 
 
 def bound(table: Table, *names: str) -> dict[str, BindParameter[Any]]:

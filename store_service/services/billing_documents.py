@@ -43,7 +43,8 @@ async def issue_for_paid_order(
     """A receipt, then (when invoicing is on) a GST invoice, for an order with a customer.
 
     The order row is locked by the caller's transition to paid, so no other transaction issues
-    documents for it concurrently; the unique order_id columns back that up.
+    documents for it concurrently; the unique order_id columns back that up. The inserts are
+    deferred: each travels with the unit's next statement (the next number, or the commit).
     """
     customer_id = trim(order["customer_id"])
     if not customer_id:
@@ -58,7 +59,7 @@ async def issue_for_paid_order(
         "items": [item],
         "created_at": now,
     }
-    await tx.execute(
+    tx.later(
         INSERT_RECEIPT,
         receipt_id=f"RCT-ID-{uuid.uuid4()}",
         receipt_number=await next_number(tx, "RCT", now),
@@ -69,7 +70,7 @@ async def issue_for_paid_order(
     if not settings.issue_gst_invoice:
         return
     taxes = gst_breakdown(subtotal, gstin, settings.seller_state_code)
-    await tx.execute(
+    tx.later(
         INSERT_INVOICE,
         invoice_id=f"INV-ID-{uuid.uuid4()}",
         invoice_number=await next_number(tx, "INV", now),

@@ -322,6 +322,16 @@ async def review(
 ) -> Row:
     current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     outcome = review_outcome(decision, notes, approval_id, current["approval_id"])
+    # The history row travels with the update (one round trip).
+    tx.later(
+        APPEND_REVIEW,
+        deliverable_id=current["deliverable_id"],
+        customer_id=require_owner_id(raw_customer_id),
+        decision=decision,
+        notes=outcome.review_notes,
+        approval_id=outcome.approval_id,
+        reviewed_at=now,
+    )
     updated = await tx.first(
         RECORD_REVIEW,
         key=current["deliverable_id"],
@@ -331,15 +341,6 @@ async def review(
         updated_at=now,
     )
     assert updated is not None
-    await tx.execute(
-        APPEND_REVIEW,
-        deliverable_id=current["deliverable_id"],
-        customer_id=require_owner_id(raw_customer_id),
-        decision=decision,
-        notes=outcome.review_notes,
-        approval_id=outcome.approval_id,
-        reviewed_at=now,
-    )
     return updated
 
 
@@ -374,11 +375,8 @@ async def execute(
             denied_at=now,
         )
         raise
-    executed = await tx.first(
-        MARK_EXECUTED, key=current["deliverable_id"], approved_by=current["approval_id"], now=now
-    )
-    assert executed is not None
-    await tx.execute(
+    # The history row travels with the update (one round trip).
+    tx.later(
         APPEND_EXECUTION,
         deliverable_id=current["deliverable_id"],
         customer_id=customer_id,
@@ -387,6 +385,10 @@ async def execute(
         correlation_id=correlation_id,
         executed_at=now,
     )
+    executed = await tx.first(
+        MARK_EXECUTED, key=current["deliverable_id"], approved_by=current["approval_id"], now=now
+    )
+    assert executed is not None
     return executed
 
 

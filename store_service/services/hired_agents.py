@@ -285,10 +285,11 @@ async def get_by_subscription(
     return view
 
 
-async def record_transition(
+def record_transition(
     tx: Transaction, instance: Row, to_status: str, cause: str, now: datetime
 ) -> None:
-    await tx.execute(
+    # History nobody reads within the transition's own unit of work: deferred.
+    tx.later(
         RECORD_TRANSITION,
         hired_instance_id=instance["hired_instance_id"],
         from_status=instance["trial_status"],
@@ -325,8 +326,8 @@ async def finalize(
         assert updated is not None
         return HiredAgentView.of(updated, subscription)
     trial_end_at = now + TRIAL_LENGTH
-    await record_transition(tx, instance, "active", "finalize", now)
-    await emit(
+    record_transition(tx, instance, "active", "finalize", now)
+    emit(
         tx,
         now,
         "trial_activated",
@@ -360,8 +361,8 @@ async def _end_trial(tx: Transaction, instance: Row, now: datetime) -> None:
     await tx.execute(
         END_TRIAL, key=instance["hired_instance_id"], trial_status=next_status, updated_at=now
     )
-    await record_transition(tx, instance, next_status, "process_trial_end", now)
-    await emit(
+    record_transition(tx, instance, next_status, "process_trial_end", now)
+    emit(
         tx,
         now,
         "trial_ended",

@@ -37,7 +37,7 @@ UNDELIVERED = Statement(
 )
 
 
-async def emit(
+def emit(
     tx: Transaction,
     now: datetime,
     event_type: str,
@@ -48,7 +48,8 @@ async def emit(
     order_id: str | None = None,
     hired_instance_id: str | None = None,
 ) -> None:
-    await tx.execute(
+    # Nothing in a unit of work reads the events it emits: they travel with its next statement.
+    tx.later(
         EMIT,
         created_at=now,
         event_type=event_type,

@@ -37,10 +37,8 @@ from store_service.services.subscriptions import find_subscription
 orders = table_of(Order)
 subscriptions = table_of(Subscription)
 
-INSERT_SUBSCRIPTION = Statement(
-    insert(subscriptions).values(all_columns(subscriptions)).returning(*subscriptions.c)
-)
-INSERT_ORDER = Statement(insert(orders).values(all_columns(orders)).returning(*orders.c))
+INSERT_SUBSCRIPTION = Statement(insert(subscriptions).values(all_columns(subscriptions)))
+INSERT_ORDER = Statement(insert(orders).values(all_columns(orders)))
 ORDER_BY_ID = Statement(select(orders).where(orders.c.order_id == bindparam("order_id")))
 ORDER_BY_RAZORPAY_ID = Statement(
     select(orders).where(orders.c.razorpay_order_id == bindparam("razorpay_order_id"))
@@ -102,7 +100,7 @@ def prepare_coupon_checkout(
     )
 
 
-async def _insert_subscription(
+def _insert_subscription(
     tx: Transaction,
     subscription_id: str,
     agent_id: str,
@@ -112,25 +110,26 @@ async def _insert_subscription(
     plan: Plan,
     now: datetime,
 ) -> Row:
-    row = await tx.first(
-        INSERT_SUBSCRIPTION,
-        subscription_id=subscription_id,
-        agent_id=agent_id,
-        duration=duration,
-        customer_id=customer_id,
-        status=status,
-        current_period_start=now,
-        current_period_end=now + plan.period,
-        cancel_at_period_end=False,
-        ended_at=None,
-    )
-    assert row is not None
+    """The new subscription row; its insert travels with the unit's next statement."""
+    row = {
+        "subscription_id": subscription_id,
+        "agent_id": agent_id,
+        "duration": duration,
+        "customer_id": customer_id,
+        "status": status,
+        "current_period_start": now,
+        "current_period_end": now + plan.period,
+        "cancel_at_period_end": False,
+        "ended_at": None,
+    }
+    tx.later(INSERT_SUBSCRIPTION, **row)
     return row
 
 
-async def _insert_order(tx: Transaction, **values: object) -> Row:
-    order = await tx.first(INSERT_ORDER, currency=CURRENCY, **values)
-    assert order is not None
+def _insert_order(tx: Transaction, **values: object) -> Row:
+    """The new order row; its insert travels with the unit's next statement."""
+    order = {"currency": CURRENCY, **values}
+    tx.later(INSERT_ORDER, **order)
     return order
 
 
@@ -138,7 +137,7 @@ async def checkout_with_coupon(
     tx: Transaction, settings: StoreSettings, checkout: CouponCheckout, now: datetime
 ) -> Purchase:
     plan = billing.plan_for(checkout.duration)
-    subscription = await _insert_subscription(
+    subscription = _insert_subscription(
         tx,
         f"SUB-{uuid.uuid4()}",
         checkout.agent_id,
@@ -148,7 +147,7 @@ async def checkout_with_coupon(
         plan,
         now,
     )
-    order = await _insert_order(
+    order = _insert_order(
         tx,
         order_id=f"ORDER-{uuid.uuid4()}",
         payment_provider="coupon",
@@ -163,7 +162,7 @@ async def checkout_with_coupon(
         paid_at=now,
         razorpay_order_id=None,
     )
-    await emit(
+    emit(
         tx,
         now,
         "payment_success",
@@ -218,10 +217,10 @@ async def create_razorpay_order(
         raise invalid(
             "INVALID_IDENTIFIER", "razorpay_order_id is required", field="razorpay_order_id"
         )
-    subscription = await _insert_subscription(
+    subscription = _insert_subscription(
         tx, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
     )
-    order = await _insert_order(
+    order = _insert_order(
         tx,
         order_id=order_id,
         payment_provider="razorpay",
@@ -246,7 +245,7 @@ async def _pay(
     paid = await tx.first(PAY_ORDER, key=order["order_id"], now=now)
     if paid is None:
         return False
-    await tx.execute(ACTIVATE_SUBSCRIPTION, key=paid["subscription_id"])
+    tx.later(ACTIVATE_SUBSCRIPTION, key=paid["subscription_id"])
     metadata = {
         "payment_provider": "razorpay",
         "agent_id": paid["agent_id"],
@@ -254,7 +253,7 @@ async def _pay(
         "amount": paid["amount"],
         "currency": paid["currency"],
     } | ({"via": "webhook"} if via_webhook else {})
-    await emit(
+    emit(
         tx,
         now,
         "payment_success",
@@ -297,7 +296,7 @@ async def confirm_razorpay_payment(
     if not billing.checkout_signature_valid(
         secret, razorpay_order_id, razorpay_payment_id, razorpay_signature
     ):
-        await emit(
+        emit(
             tx,
             now,
             "payment_failed",

@@ -97,7 +97,7 @@ async def cancel_at_period_end(
         raise failed_precondition("SUBSCRIPTION_NOT_ACTIVE", "Subscription is not active")
     updated = await tx.first(SCHEDULE_CANCEL, key=subscription_id)
     assert updated is not None
-    await emit(
+    emit(
         tx,
         now,
         "cancel_scheduled",
@@ -124,7 +124,7 @@ async def _end_period(
     tx: Transaction, subscription_id: str, customer_id: str | None, now: datetime
 ) -> None:
     await tx.execute(END_PERIOD, key=subscription_id, now=now)
-    await emit(
+    emit(
         tx,
         now,
         "cancel_effective",
@@ -134,7 +134,7 @@ async def _end_period(
     )
     deactivated = await tx.scalar(DEACTIVATE_INSTANCE, key=subscription_id, now=now)
     if deactivated is not None:
-        await emit(
+        emit(
             tx,
             now,
             "hired_agent_deactivated",
