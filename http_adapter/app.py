@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI
@@ -24,6 +25,9 @@ from http_adapter.routes import (
 )
 from store_service.client import StoreClient
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 # Requests are matched against the routers in this order: the busiest come first.
 ROUTERS = (
     payments.router,
@@ -37,7 +41,10 @@ ROUTERS = (
 )
 
 
-def create_app(settings: AdapterSettings | None = None) -> FastAPI:
+def create_app(
+    settings: AdapterSettings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """The app; with a tracer provider, each request and its store call are traced."""
     settings = settings or AdapterSettings.from_env()
 
     @asynccontextmanager
@@ -48,6 +55,7 @@ def create_app(settings: AdapterSettings | None = None) -> FastAPI:
             settings.store_deadline_seconds,
             settings.store_auth_token,
             tls=settings.store_tls,
+            tracer_provider=tracer_provider,
         )
         # For the Razorpay Orders API: one pooled client per process.
         app.state.http = httpx.AsyncClient()
@@ -56,12 +64,21 @@ def create_app(settings: AdapterSettings | None = None) -> FastAPI:
         finally:
             await app.state.http.aclose()
             await app.state.store.close()
+            if tracer_provider is not None:
+                tracer_provider.shutdown()
 
     app = FastAPI(
         title="Plant Phase-1 REST API",
         version="1.0.0",
         lifespan=lifespan,
         default_response_class=JsonResponse,
+        # FastAPI's own OpenTelemetry instrumentation: server spans continuing the caller's
+        # `traceparent`, only when tracing is configured (store_service/tracing.py).
+        telemetry=(
+            {"tracer_provider": tracer_provider, "metrics": False, "logs": False}
+            if tracer_provider is not None
+            else {"tracing": False, "metrics": False, "logs": False}
+        ),
     )
     app.state.settings = settings
     install_error_handlers(app)

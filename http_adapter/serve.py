@@ -6,13 +6,14 @@ import uvicorn
 
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings, split_host_port
+from store_service.tracing import tracer_provider_from_env
 
 
 def serve_http() -> None:
     settings = AdapterSettings.from_env()
     host, port = split_host_port(settings.http_listen)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter")),
         host=host,
         port=port,
         loop="uvloop",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from plant.store.v1 import (
@@ -18,6 +18,9 @@ from plant.store.v1 import (
 
 from store_service.logging_context import correlation_id as current_correlation_id
 from store_service.tls import ClientTls
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 R = TypeVar("R")
 
@@ -69,16 +72,20 @@ class StoreClient:
         *,
         retries: bool = False,
         tls: ClientTls | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         options = CHANNEL_OPTIONS + (
             (("grpc.enable_retries", 1), ("grpc.service_config", RETRY_UNAVAILABLE))
             if retries
             else (("grpc.enable_retries", 0),)
         )
+        interceptors = _tracing(tracer_provider)
         self.channel = (
-            grpc.aio.secure_channel(target, tls.credentials(), options=options)
+            grpc.aio.secure_channel(
+                target, tls.credentials(), options=options, interceptors=interceptors
+            )
             if tls is not None
-            else grpc.aio.insecure_channel(target, options=options)
+            else grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
         )
         self.deadline_seconds = deadline_seconds
         self._auth = (("authorization", f"Bearer {auth_token}"),) if auth_token else ()
@@ -102,3 +109,16 @@ class StoreClient:
 
     async def close(self) -> None:
         await self.channel.close()
+
+
+def _tracing(provider: TracerProvider | None) -> list[grpc.aio.ClientInterceptor]:
+    """A client span per call, its context sent along as `traceparent`, when tracing is on."""
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+    # The instrumentation package has no type annotations.
+    interceptors: list[grpc.aio.ClientInterceptor] = aio_client_interceptors(  # type: ignore[no-untyped-call]
+        tracer_provider=provider
+    )
+    return interceptors

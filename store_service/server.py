@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -42,6 +43,10 @@ from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
 from store_service.tls import server_credentials
+from store_service.tracing import tracer_provider_from_env
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +79,19 @@ class SchemaOutOfDate(RuntimeError):
 class StoreServer:
     """A running store: serves until stop() is awaited."""
 
-    def __init__(self, settings: StoreSettings, database: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: StoreSettings,
+        database: Database,
+        clock: Clock,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
         self.settings = settings
         self.database = database
         self.health = health_aio.HealthServicer()
+        self.tracer_provider = tracer_provider
         self.server = grpc.aio.server(
-            interceptors=[StoreInterceptor(settings.auth_token)],
+            interceptors=[*_tracing(tracer_provider), StoreInterceptor(settings.auth_token)],
             # Refuse to share a port: two stores on one address would split traffic silently.
             options=[("grpc.so_reuseport", 0)],
         )
@@ -205,21 +217,39 @@ class StoreServer:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await self.database.dispose()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
+
+
+def _tracing(provider: TracerProvider | None) -> list[grpc.aio.ServerInterceptor]:
+    """A span per call, continuing the caller's trace, when tracing is on."""
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+    # The instrumentation package has no type annotations.
+    interceptor: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
+        tracer_provider=provider
+    )
+    return [interceptor]
 
 
 def build_store(
-    settings: StoreSettings, database: Database | None = None, clock: Clock = utc_now
+    settings: StoreSettings,
+    database: Database | None = None,
+    clock: Clock = utc_now,
+    tracer_provider: TracerProvider | None = None,
 ) -> StoreServer:
     if database is None:
         database = Database.from_url(
             settings.effective_database_url, pool_size=settings.db_pool_size
         )
-    return StoreServer(settings, database, clock)
+    return StoreServer(settings, database, clock, tracer_provider)
 
 
 async def serve(settings: StoreSettings) -> None:
     """Runs the store until SIGTERM or SIGINT."""
-    store = build_store(settings)
+    store = build_store(settings, tracer_provider=tracer_provider_from_env("plant-store"))
     await store.start()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -9,6 +9,7 @@ from typing import Any
 
 import grpc
 import httpx
+from opentelemetry.sdk.trace import TracerProvider
 from plant.store.v1 import events_pb2, events_pb2_grpc
 
 from http_adapter.app import create_app
@@ -28,9 +29,9 @@ def store_settings(database_url: str, **overrides: Any) -> StoreSettings:
 
 @asynccontextmanager
 async def running_store(
-    settings: StoreSettings, clock: Clock = utc_now
+    settings: StoreSettings, clock: Clock = utc_now, tracer_provider: TracerProvider | None = None
 ) -> AsyncIterator[StoreServer]:
-    server = build_store(settings, clock=clock)
+    server = build_store(settings, clock=clock, tracer_provider=tracer_provider)
     await server.start()
     try:
         yield server
@@ -39,9 +40,11 @@ async def running_store(
 
 
 @asynccontextmanager
-async def adapter_client(settings: AdapterSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def adapter_client(
+    settings: AdapterSettings, tracer_provider: TracerProvider | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     """The real FastAPI app with its lifespan, called in-process through ASGI."""
-    app = create_app(settings)
+    app = create_app(settings, tracer_provider=tracer_provider)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (
         app.router.lifespan_context(app),
