@@ -122,9 +122,8 @@ class StoreServer:
         self.port = self._listen(settings)
         self._monitors: list[asyncio.Task[None]] = []
         self._serving = False
-        pool = database.engine.sync_engine.pool
-        POOL_CHECKED_OUT.set_function(lambda: float(getattr(pool, "checkedout", lambda: 0)()))
-        POOL_SIZE.set_function(lambda: float(getattr(pool, "size", lambda: 0)()))
+        POOL_CHECKED_OUT.set_function(lambda: float(database.checked_out()))
+        POOL_SIZE.set_function(lambda: float(database.pool_size))
 
     def _listen(self, settings: StoreSettings) -> int:
         if settings.tls_cert_file and settings.tls_key_file:

@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-import asyncpg
 from sqlalchemy import text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from store_service.db.engine import create_engine
+from store_service.db.postgres_pool import PostgresPool
 from store_service.db.sql import PostgresTransaction, SqlAlchemyTransaction, Transaction
-
-# Errors that mean the connection itself is gone (server restarted, network cut).
-CONNECTION_LOST = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError)
 
 
 class UnitOfWork(Transaction, Protocol):
@@ -26,8 +24,8 @@ class UnitOfWork(Transaction, Protocol):
 
 
 class PostgresUnit(PostgresTransaction):
-    def __init__(self, driver: Any, connection: AsyncConnection) -> None:
-        super().__init__(driver, connection.dialect)
+    def __init__(self, driver: Any, sa_dialect: Dialect) -> None:
+        super().__init__(driver, sa_dialect)
         self._transaction = driver.transaction()
         self.committed = False
 
@@ -51,52 +49,55 @@ class SqlAlchemyUnit(SqlAlchemyTransaction):
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """PostgreSQL through an asyncpg pool (postgres_pool.py); SQLite through SQLAlchemy's engine.
+
+    The engine also serves migrations and the schema check on both."""
+
+    def __init__(self, engine: AsyncEngine, *, pool_size: int = 20) -> None:
         self.engine = engine
+        self.pool_size = pool_size
+        self._postgres = (
+            PostgresPool(engine.url, pool_size) if engine.dialect.name == "postgresql" else None
+        )
         # An in-memory database is one shared connection: its users must take turns.
         self._turns = asyncio.Lock() if isinstance(engine.sync_engine.pool, StaticPool) else None
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 20) -> Database:
-        return cls(create_engine(url, pool_size=pool_size))
+        return cls(create_engine(url, pool_size=pool_size), pool_size=pool_size)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
-        if self._turns is None:
-            yield
-            return
-        async with self._turns:
-            yield
+    def checked_out(self) -> int:
+        """Connections in use right now."""
+        if self._postgres is not None:
+            return self._postgres.checked_out()
+        return int(getattr(self.engine.sync_engine.pool, "checkedout", lambda: 0)())
 
     @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[AsyncConnection]:
-        async with self._turn(), self.engine.connect() as connection:
-            try:
+    async def _embedded(self) -> AsyncIterator[AsyncConnection]:
+        if self._turns is None:
+            async with self.engine.connect() as connection:
                 yield connection
-            except CONNECTION_LOST:
-                # A lost connection usually means the server restarted: every pooled
-                # connection is stale, so start a fresh pool instead of failing on each.
-                await connection.invalidate()
-                await self.engine.dispose(close=False)
-                raise
+            return
+        async with self._turns, self.engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """One unit of work: rolled back on leaving unless the caller committed it."""
-        async with self._connection() as connection:
-            if self.dialect == "postgresql":
-                raw = await connection.get_raw_connection()
-                unit = PostgresUnit(raw.driver_connection, connection)
+        if self._postgres is not None:
+            async with self._postgres.connection() as driver:
+                unit = PostgresUnit(driver, self.engine.dialect)
                 await unit.start()
                 try:
                     yield unit
                 finally:
                     await unit.rollback()
-                return
+            return
+        async with self._embedded() as connection:
             await connection.begin()
             try:
                 yield SqlAlchemyUnit(connection)
@@ -107,11 +108,11 @@ class Database:
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[Transaction]:
         """Reads outside an explicit transaction where the database allows it (no BEGIN)."""
-        async with self._connection() as connection:
-            if self.dialect == "postgresql":
-                raw = await connection.get_raw_connection()
-                yield PostgresTransaction(raw.driver_connection, connection.dialect)
-                return
+        if self._postgres is not None:
+            async with self._postgres.connection() as driver:
+                yield PostgresTransaction(driver, self.engine.dialect)
+            return
+        async with self._embedded() as connection:
             try:
                 yield SqlAlchemyTransaction(connection)
             finally:
@@ -122,13 +123,13 @@ class Database:
     async def autocommit(self) -> AsyncIterator[Transaction]:
         """Every statement commits on its own: for work whose writes are each atomic and
         idempotent, where a transaction would only add BEGIN and COMMIT round trips."""
-        async with self._connection() as connection:
-            if self.dialect == "postgresql":
-                raw = await connection.get_raw_connection()
-                statements = PostgresTransaction(raw.driver_connection, connection.dialect)
+        if self._postgres is not None:
+            async with self._postgres.connection() as driver:
+                statements = PostgresTransaction(driver, self.engine.dialect)
                 yield statements
                 await statements.flush()
-                return
+            return
+        async with self._embedded() as connection:
             await connection.begin()
             try:
                 embedded = SqlAlchemyTransaction(connection)
@@ -140,8 +141,14 @@ class Database:
                     await connection.rollback()
 
     async def ping(self) -> None:
-        async with self._turn(), self.engine.connect() as connection:
+        if self._postgres is not None:
+            async with self._postgres.connection() as driver:
+                await driver.fetchval("SELECT 1")
+            return
+        async with self._embedded() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._postgres is not None:
+            await self._postgres.close()
         await self.engine.dispose()

@@ -40,8 +40,20 @@ INVALID_SQLSTATE_CLASS = "22"
 INVALID_SQLSTATES = frozenset({"23502", "23514"})
 CONFLICT_SQLSTATES = frozenset({"23505"})
 
-DATABASE_ERRORS = (DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
-DatabaseError: TypeAlias = DBAPIError | asyncpg.PostgresError | asyncpg.InterfaceError | OSError
+DATABASE_ERRORS = (
+    DBAPIError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+DatabaseError: TypeAlias = (
+    DBAPIError
+    | asyncpg.PostgresError
+    | asyncpg.InterfaceError
+    | asyncpg.InternalClientError
+    | OSError
+)
 # Error details travel in trailing metadata, which gRPC caps at 16 KiB: echo at most this much of
 # any client-supplied value.
 MAX_METADATA_VALUE = 256
@@ -68,7 +80,14 @@ def _sqlstate(error: DatabaseError) -> str:
 
 
 def _unreachable(error: DatabaseError, state: str) -> bool:
-    if isinstance(error, OSError | InterfaceError | OperationalError | asyncpg.InterfaceError):
+    if isinstance(
+        error,
+        OSError
+        | InterfaceError
+        | OperationalError
+        | asyncpg.InterfaceError
+        | asyncpg.InternalClientError,
+    ):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True

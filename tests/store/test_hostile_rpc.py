@@ -95,11 +95,10 @@ async def test_cancelled_calls_give_their_connections_back(
             )
 
     await asyncio.gather(*(impatient() for _ in range(60)))
-    pool = store.database.engine.sync_engine.pool
     for _ in range(50):
-        if pool.checkedout() == 0:  # type: ignore[attr-defined]
+        if store.database.checked_out() == 0:
             break
         await asyncio.sleep(0.1)
-    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert store.database.checked_out() == 0
     answer = await billing.CheckoutWithCoupon(request, timeout=10)
     assert answer.order.order_id.startswith("ORDER-")
