@@ -23,6 +23,7 @@ from store_service.config import normalise_database_url
 from store_service.db.engine import create_engine
 from store_service.db.migrate import migrate
 from store_service.probe import check_health
+from tests.processes import start_process, stop_process, wait_answering
 
 SERVER_URL = os.environ.get(
     "PLANT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -99,6 +100,31 @@ async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
+
+
+@dataclass
+class AdapterProcess:
+    url: str
+    process: asyncio.subprocess.Process
+
+
+@asynccontextmanager
+async def adapter_process(store: StoreProcess) -> AsyncIterator[AdapterProcess]:
+    """The REST adapter as its own process, in front of `store`."""
+    url = f"http://127.0.0.1:{_free_port()}"
+    process = await start_process(
+        "http",
+        env={
+            "PLANT_STORE_TARGET": store.target,
+            "PLANT_HTTP_LISTEN": url.removeprefix("http://"),
+            "LOG_LEVEL": "WARNING",
+        },
+    )
+    try:
+        await wait_answering(url)
+        yield AdapterProcess(url, process)
+    finally:
+        await stop_process(process)
 
 
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)

@@ -12,15 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.harness import machine, scratch_database, store_process
-from tests.processes import free_port, start_process, stop_process, wait_answering
-
-YARDSTICK = Path(__file__).resolve().parents[2] / "shared" / "bench" / "rest_flow.py"
+from bench.harness import adapter_process, machine, scratch_database, store_process
+from bench.yardstick import run_yardstick
 
 
 def rss_mib(pid: int) -> float:
@@ -31,54 +27,30 @@ def rss_mib(pid: int) -> float:
 
 
 async def round_of_flows(url: str, seconds: int) -> int:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(YARDSTICK),
-        "--concurrency",
-        "32",
-        "--duration",
-        str(seconds),
-        "--warmup",
-        "0",
-        "--by-id",
-        env=os.environ | {"PLANT_BASE_URL": url},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+    report = await run_yardstick(
+        url, "--concurrency", "32", "--duration", str(seconds), "--warmup", "0", "--by-id"
     )
-    output, _ = await process.communicate()
-    report = json.loads(output)
     if report["errors"]:
         raise RuntimeError(f"the yardstick saw errors: {report['errors_by_endpoint']}")
     return int(report["flows_ok"])
 
 
 async def main(first: int, last: int) -> dict[str, object]:
-    async with scratch_database() as database_url, store_process(database_url) as store:
-        port = free_port()
-        adapter = await start_process(
-            "http",
-            env={
-                "DATABASE_URL": database_url,
-                "PLANT_STORE_TARGET": store.target,
-                "PLANT_HTTP_LISTEN": f"127.0.0.1:{port}",
-                "LOG_LEVEL": "WARNING",
-            },
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await wait_answering(url)
-            samples: dict[str, dict[str, float]] = {}
-            flows = 0
-            for mark in (first, last):
-                while flows < mark:
-                    flows += await round_of_flows(url, 30)
-                samples[str(mark)] = {
-                    "flows": flows,
-                    "store_rss_mib": round(rss_mib(store.process.pid), 1),
-                    "adapter_rss_mib": round(rss_mib(adapter.pid), 1),
-                }
-        finally:
-            await stop_process(adapter)
+    async with (
+        scratch_database() as database_url,
+        store_process(database_url) as store,
+        adapter_process(store) as adapter,
+    ):
+        samples: dict[str, dict[str, float]] = {}
+        flows = 0
+        for mark in (first, last):
+            while flows < mark:
+                flows += await round_of_flows(adapter.url, 30)
+            samples[str(mark)] = {
+                "flows": flows,
+                "store_rss_mib": round(rss_mib(store.process.pid), 1),
+                "adapter_rss_mib": round(rss_mib(adapter.process.pid), 1),
+            }
     early, late = samples[str(first)], samples[str(last)]
     return {
         "benchmark": "memory_soak",
