@@ -7,7 +7,6 @@ from typing import Any
 
 from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
-from pydantic import TypeAdapter
 
 from store_service.wire.enums import (
     EXECUTION_STATUS,
@@ -18,15 +17,14 @@ from store_service.wire.enums import (
 )
 from store_service.wire.values import document, optional_instant
 
-_DATETIME = TypeAdapter(datetime)
-
 
 def iso(value: datetime | None) -> str | None:
-    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept)."""
+    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept), without
+    pydantic's per-call cost: isoformat differs from it only in writing UTC as +00:00."""
     if value is None:
         return None
-    text: str = _DATETIME.dump_python(value, mode="json")
-    return text
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def time_of(owner: Message, field: str) -> str | None:

@@ -100,9 +100,11 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
             elapsed = time.perf_counter() - started
             RPC_REQUESTS.labels(method, code).inc()
             RPC_DURATION.labels(method).observe(elapsed)
-            access.info(
-                "rpc", extra={"rpc": method, "code": code, "duration_ms": round(elapsed * 1e3, 3)}
-            )
+            if access.isEnabledFor(logging.INFO):
+                access.info(
+                    "rpc",
+                    extra={"rpc": method, "code": code, "duration_ms": round(elapsed * 1e3, 3)},
+                )
             correlation_id.reset(token)
 
     return guarded

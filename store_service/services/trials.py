@@ -13,13 +13,28 @@ from store_service.domain.values import trim
 instances = table_of(HiredInstance)
 transitions = table_of(TrialTransition)
 
+# The trial projection: what a trial entry shows (not the instance's configuration, whose JSON
+# would be decoded for every row of a long list).
+TRIAL_COLUMNS = tuple(
+    instances.c[name]
+    for name in (
+        "subscription_id",
+        "hired_instance_id",
+        "customer_id",
+        "trial_status",
+        "trial_start_at",
+        "trial_end_at",
+        "configured",
+        "goals_completed",
+    )
+)
 CUSTOMER_TRIALS = Statement(
-    select(instances)
+    select(*TRIAL_COLUMNS)
     .where(instances.c.customer_id == bindparam("customer_id"))
     .order_by(instances.c.trial_end_at.asc().nulls_first(), instances.c.subscription_id)
 )
 TRIAL_OF_SUBSCRIPTION = Statement(
-    select(instances).where(instances.c.subscription_id == bindparam("subscription_id"))
+    select(*TRIAL_COLUMNS).where(instances.c.subscription_id == bindparam("subscription_id"))
 )
 TRANSITIONS = Statement(
     select(transitions)
