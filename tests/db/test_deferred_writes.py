@@ -3,8 +3,6 @@ backends: with the next statement or at commit, never after a rollback."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import bindparam, insert, literal_column, select
 
@@ -28,15 +26,6 @@ COUNTERS = Statement(
 _DOUBLED = select((bindparam("value") * 2).label("doubled")).cte("doubled")
 # A main statement with a WITH clause of its own and a parameter.
 DOUBLED = Statement(select(_DOUBLED.c.doubled, literal_column("1").label("one")))
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    opened = Database.from_url(database_url, pool_size=2)
-    try:
-        yield opened
-    finally:
-        await opened.dispose()
 
 
 async def counters(database: Database, day: str) -> dict[str, int]:
