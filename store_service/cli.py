@@ -10,6 +10,9 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
+
+import grpc
 
 from store_service.config import StoreSettings
 from store_service.logging_context import configure_logging
@@ -49,11 +52,17 @@ def _run_both(_args: argparse.Namespace) -> int:
     store = subprocess.Popen([*command, "serve"])
     adapter = subprocess.Popen([*command, "http"])
     children = (adapter, store)
+    asked_to_stop = False
 
-    def stop(_signum: int, _frame: object) -> None:
+    def stop_children() -> None:
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal asked_to_stop
+        asked_to_stop = True
+        stop_children()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -62,49 +71,49 @@ def _run_both(_args: argparse.Namespace) -> int:
             os.wait()
         except ChildProcessError:
             break
-    stop(signal.SIGTERM, None)
+    stop_children()
     codes = [child.wait() for child in children]
-    return max(abs(code) for code in codes) if any(codes) else 0
+    if asked_to_stop:
+        return 0  # a requested stop, however the children ended, is a clean one
+    # One child ended on its own: that is a failure, reported with its exit status.
+    return max(abs(code) for code in codes) or 1
 
 
 def _period_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import parse_time, period_end
+    from store_service.jobs import period_end
 
-    now = parse_time(args.now) if args.now else None
-    print(asyncio.run(period_end(args.target, now, args.batch_size)))
+    print(asyncio.run(period_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _trial_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import parse_time, trial_end
+    from store_service.jobs import trial_end
 
-    now = parse_time(args.now) if args.now else None
-    print(asyncio.run(trial_end(args.target, now, args.batch_size)))
+    print(asyncio.run(trial_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _run_due(args: argparse.Namespace) -> int:
-    from store_service.jobs import parse_time, run_due
+    from store_service.jobs import run_due
 
-    now = parse_time(args.now) if args.now else None
-    summary = run_due(args.target, now, args.instance, args.page_size, not args.quiet)
+    summary = run_due(args.target, args.now, args.instance, args.page_size, not args.quiet)
     print(asyncio.run(summary))
     return 0
 
 
 def _purge_idempotency(args: argparse.Namespace) -> int:
-    from store_service.jobs import parse_time, purge_idempotency
+    from store_service.jobs import purge_idempotency
 
-    now = parse_time(args.now) if args.now else None
-    print(asyncio.run(purge_idempotency(args.target, now, args.older_than_hours, args.dry_run)))
+    print(
+        asyncio.run(purge_idempotency(args.target, args.now, args.older_than_hours, args.dry_run))
+    )
     return 0
 
 
 def _purge_expired(args: argparse.Namespace) -> int:
-    from store_service.jobs import parse_time, purge_expired
+    from store_service.jobs import purge_expired
 
-    now = parse_time(args.now) if args.now else None
-    print(asyncio.run(purge_expired(args.target, now, args.batch_size, args.dry_run)))
+    print(asyncio.run(purge_expired(args.target, args.now, args.batch_size, args.dry_run)))
     return 0
 
 
@@ -121,6 +130,17 @@ def _run_async(coroutine: object) -> None:
         uvloop.run(coroutine)  # type: ignore[arg-type]
     except ImportError:
         asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def _time(text: str) -> datetime:
+    from store_service.jobs import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO-8601 time: {text!r} (e.g. 2026-03-01T00:00:00Z)"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     health.set_defaults(func=_health)
 
     job = argparse.ArgumentParser(add_help=False, parents=[target])
-    job.add_argument("--now", help="effective time, ISO-8601 (default: the store's clock)")
+    job.add_argument(
+        "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
+    )
     job.add_argument("--batch-size", type=int, default=0, help="rows per transaction")
     commands.add_parser(
         "period-end", parents=[job], help="make due scheduled cancellations effective"
@@ -159,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_due = commands.add_parser(
         "run-due", parents=[target], help="generate the drafts that are due, with progress"
     )
-    run_due.add_argument("--now", help="effective time, ISO-8601 (default: now)")
+    run_due.add_argument("--now", type=_time, help="effective time, ISO-8601 (default: now)")
     run_due.add_argument("--instance", help="only this hired instance")
     run_due.add_argument("--page-size", type=int, default=1000, help="instances per call")
     run_due.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -167,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser(
         "purge-idempotency", parents=[target], help="delete expired idempotency records"
     )
-    purge.add_argument("--now", help="reference time, ISO-8601 (default: the store's clock)")
+    purge.add_argument(
+        "--now", type=_time, help="reference time, ISO-8601 (default: the store's clock)"
+    )
     purge.add_argument(
         "--older-than-hours", type=float, help="retention (default: IDEMPOTENCY_RETENTION_HOURS)"
     )
@@ -195,6 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SchemaOutOfDate, SchemaAhead) as refusal:
         print(f"plant-store {args.command}: {refusal}", file=sys.stderr)
         return 2
+    except grpc.aio.AioRpcError as error:
+        # The store refused or could not be reached: say so in one line, not a traceback.
+        print(
+            f"plant-store {args.command}: {error.code().name}: {error.details()}", file=sys.stderr
+        )
+        return 1
     return code
 
 

@@ -24,10 +24,12 @@ def parse_time(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def client(target: str) -> StoreClient:
+def client(target: str, deadline_seconds: float = 3600) -> StoreClient:
+    """A client for jobs and schedulers: the token and TLS settings from the environment, and
+    bounded retries of UNAVAILABLE."""
     return StoreClient(
         target,
-        deadline_seconds=3600,
+        deadline_seconds=deadline_seconds,
         auth_token=os.environ.get("STORE_AUTH_TOKEN"),
         retries=True,
         tls=ClientTls.from_env(),

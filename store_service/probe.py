@@ -11,7 +11,8 @@ from store_service.tls import ClientTls
 
 
 async def check_health(target: str, service: str = "", deadline_seconds: float = 3.0) -> str:
-    """The status name the store reports, or UNREACHABLE."""
+    """The status name the store reports; NOT_FOUND for a service it does not know;
+    UNREACHABLE when it does not answer."""
     tls = ClientTls.from_env()
     channel = (
         grpc.aio.secure_channel(target, tls.credentials())
@@ -24,8 +25,8 @@ async def check_health(target: str, service: str = "", deadline_seconds: float =
             response = await stub.Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=deadline_seconds
             )
-        except grpc.aio.AioRpcError:
-            return "UNREACHABLE"
+        except grpc.aio.AioRpcError as error:
+            return "NOT_FOUND" if error.code() == grpc.StatusCode.NOT_FOUND else "UNREACHABLE"
     name: str = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
     return name
 

@@ -31,8 +31,14 @@ from prometheus_client import start_http_server
 
 from store_service.config import StoreSettings
 from store_service.db.database import Database
-from store_service.db.migrate import current_revision, head_revision, migrate
-from store_service.metrics import DATABASE_UP, OUTBOX_BACKLOG, POOL_CHECKED_OUT, POOL_SIZE
+from store_service.db.migrate import current_revision, head_revision, is_known, migrate
+from store_service.metrics import (
+    DATABASE_UP,
+    OUTBOX_BACKLOG,
+    POOL_CHECKED_OUT,
+    POOL_SIZE,
+    REGISTRY,
+)
 from store_service.rpc.billing import BillingServicer
 from store_service.rpc.catalog import CatalogServicer
 from store_service.rpc.deliverables import DeliverablesServicer
@@ -125,6 +131,12 @@ class StoreServer:
         POOL_CHECKED_OUT.set_function(lambda: float(database.checked_out()))
         POOL_SIZE.set_function(lambda: float(database.pool_size))
 
+    @property
+    def _security(self) -> str:
+        if not (self.settings.tls_cert_file and self.settings.tls_key_file):
+            return "plaintext"
+        return "mutual TLS" if self.settings.tls_client_ca_file else "TLS"
+
     def _listen(self, settings: StoreSettings) -> int:
         if settings.tls_cert_file and settings.tls_key_file:
             credentials = server_credentials(
@@ -146,8 +158,10 @@ class StoreServer:
         ]
         if self.settings.metrics_listen:
             host, _, port = self.settings.metrics_listen.rpartition(":")
-            start_http_server(int(port), addr=host or "127.0.0.1")
-        logger.info("store listening on %s (port %d)", self.settings.listen, self.port)
+            start_http_server(int(port), addr=host or "127.0.0.1", registry=REGISTRY)
+        logger.info(
+            "store listening on %s (port %d, %s)", self.settings.listen, self.port, self._security
+        )
 
     async def _prepare_schema(self) -> None:
         if self.settings.persistence_mode == "memory":
@@ -162,11 +176,19 @@ class StoreServer:
         except Exception as error:
             logger.warning("database unreachable at start-up (%s); serving NOT_SERVING", error)
             return
-        if revision != head_revision():
+        if revision == head_revision():
+            return
+        if revision is None:
+            raise SchemaOutOfDate("the database has no schema: run `plant-store migrate` first")
+        if not is_known(revision):
             raise SchemaOutOfDate(
-                f"database schema is at {revision!r}, code expects {head_revision()!r}: "
-                "run `plant-store migrate` first"
+                f"database schema {revision!r} is newer than this code ({head_revision()!r}): "
+                "deploy the code that migrated it"
             )
+        raise SchemaOutOfDate(
+            f"database schema is at {revision!r}, code expects {head_revision()!r}: "
+            "run `plant-store migrate` first"
+        )
 
     async def _watch_outbox(self) -> None:
         while True:

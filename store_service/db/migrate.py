@@ -56,17 +56,19 @@ class SchemaAhead(RuntimeError):
     """The database was migrated by newer code than this one."""
 
 
+def is_known(revision: str | None) -> bool:
+    """Whether this code knows the revision (None, an empty database, is known)."""
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return revision is None or revision in {script.revision for script in scripts}
+
+
 async def migrate_database(url: str, action: str = "upgrade", revision: str = "head") -> str:
     """Migrates the database at `url`; refuses a database whose revision this code does not know."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             before = await current_revision(connection)
-        known = {
-            script.revision
-            for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-        }
-        if before is not None and before not in known:
+        if not is_known(before):
             raise SchemaAhead(
                 f"database revision {before!r} is unknown to this code (newer?); "
                 "refusing to migrate"

@@ -13,8 +13,9 @@ import grpc
 import httpx
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 
+from store_service import metrics as store_metrics
 from store_service.server import StoreServer
 from tests.databases import sqlite_url
 from tests.processes import free_port, run_cli, wait_serving
@@ -23,8 +24,8 @@ LIST = "/plant.store.v1.CatalogService/ListAgentTypes"
 GET = "/plant.store.v1.CatalogService/GetAgentType"
 
 
-def sample(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
+def sample(name: str, registry: CollectorRegistry = store_metrics.REGISTRY, **labels: str) -> float:
+    return registry.get_sample_value(name, labels) or 0.0
 
 
 async def test_rpc_metrics_count_calls_by_method_and_code(
@@ -48,14 +49,15 @@ async def test_rpc_metrics_count_calls_by_method_and_code(
 
 async def test_adapter_metrics_use_route_templates(http: httpx.AsyncClient) -> None:
     route = "/api/v1/agent-types/{agent_type_id}"
-    before = sample("plant_http_requests_total", method="GET", route=route, status="404")
+    labels = {"method": "GET", "route": route, "status": "404"}
+    before = sample("plant_http_requests_total", REGISTRY, **labels)
     await http.get("/api/v1/agent-types/does-not-exist")
     metrics = await http.get("/metrics")
     assert metrics.status_code == 200
     assert "plant_http_requests_total" in metrics.text
-    assert (
-        sample("plant_http_requests_total", method="GET", route=route, status="404") == before + 1
-    )
+    # Only the adapter's own series: a store gauge at 0 here would read as "database down".
+    assert "plant_store_" not in metrics.text
+    assert sample("plant_http_requests_total", REGISTRY, **labels) == before + 1
 
 
 async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> None:

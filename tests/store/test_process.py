@@ -19,6 +19,7 @@ from sqlalchemy import text
 from store_service.db.engine import create_engine
 from tests.databases import PostgresDatabases, sqlite_url
 from tests.harness import running_store, store_settings
+from tests.processes import wait_answering
 
 CLI = (sys.executable, "-m", "store_service.cli")
 SOCKET_DIR = os.environ.get("PLANT_TEST_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
@@ -122,3 +123,69 @@ async def test_cloud_sql_style_unix_socket_urls_work(postgres: PostgresDatabases
         code, output = await run_cli("migrate", env={"DATABASE_URL": url})
         assert code == 0, output
         assert "empty -> 0003" in output
+
+
+async def test_run_stopped_with_ctrl_c_stops_both_and_exits_0(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": sqlite_url(tmp_path / "r.db")}
+    assert (await run_cli("migrate", env=env))[0] == 0
+    store_port, http_port = free_port(), free_port()
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        "run",
+        env=os.environ
+        | env
+        | {
+            "PLANT_STORE_LISTEN": f"127.0.0.1:{store_port}",
+            "PLANT_STORE_TARGET": f"127.0.0.1:{store_port}",
+            "PLANT_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    await wait_answering(f"http://127.0.0.1:{http_port}")
+    process.send_signal(signal.SIGINT)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, output.decode()[-2000:]
+    code, status = await run_cli("health", "--target", f"127.0.0.1:{store_port}", env={})
+    assert (code, status.strip().splitlines()[-1]) == (1, "UNREACHABLE")
+
+
+async def test_a_refused_job_says_why_in_one_line(database_url: str) -> None:
+    async with running_store(store_settings(database_url)) as store:
+        target = f"127.0.0.1:{store.port}"
+        code, output = await run_cli(
+            "purge-idempotency", "--target", target, "--older-than-hours", "1", env={}
+        )
+    assert code == 1
+    assert "Traceback" not in output
+    [line] = [line for line in output.splitlines() if line.startswith("plant-store")]
+    assert line.startswith("plant-store purge-idempotency: INVALID_ARGUMENT: ")
+    assert "24" in line
+
+
+async def test_a_bad_time_is_refused_before_anything_runs() -> None:
+    code, output = await run_cli("period-end", "--now", "yesterday-ish", env={})
+    assert code == 2
+    assert "not an ISO-8601 time: 'yesterday-ish'" in output
+    assert "Traceback" not in output
+
+
+async def test_health_of_an_unknown_service_is_not_found(database_url: str) -> None:
+    async with running_store(store_settings(database_url)) as store:
+        target = f"127.0.0.1:{store.port}"
+        code, output = await run_cli("health", "--target", target, "--service", "nope", env={})
+    assert (code, output.strip().splitlines()[-1]) == (1, "NOT_FOUND")
+
+
+async def test_the_store_says_when_the_database_is_ahead_of_it(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "ahead-serve.db")
+    assert (await run_cli("migrate", env={"DATABASE_URL": url}))[0] == 0
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    await engine.dispose()
+    env = {"DATABASE_URL": url, "PLANT_STORE_LISTEN": f"127.0.0.1:{free_port()}"}
+    code, output = await run_cli("serve", env=env)
+    assert code == 2
+    assert "'9999' is newer than this code" in output
+    assert "deploy the code that migrated it" in output
