@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,30 +17,10 @@ from sqlalchemy import text
 from store_service.db.engine import create_engine
 from tests.databases import PostgresDatabases, sqlite_url
 from tests.harness import running_store, store_settings
-from tests.processes import wait_answering
+from tests.processes import CLI, free_port, run_cli, wait_answering
 
-CLI = (sys.executable, "-m", "store_service.cli")
 SOCKET_DIR = os.environ.get("PLANT_TEST_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
 SOCKET_PRESENT = Path(SOCKET_DIR, ".s.PGSQL.5432").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        *CLI,
-        *args,
-        env=os.environ | env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode or 0, output.decode()
 
 
 async def wait_until_serving(port: int, seconds: float = 20) -> None:
