@@ -62,13 +62,19 @@ async def test_the_store_refuses_a_database_that_is_not_migrated(tmp_path: Path)
     assert "plant-store migrate" in output
 
 
-async def test_migrate_refuses_a_database_migrated_by_newer_code(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "ahead.db")
+async def migrated_by_newer_code(path: Path) -> str:
+    """A database whose revision, 9999, this code has never heard of."""
+    url = sqlite_url(path)
     assert (await run_cli("migrate", env={"DATABASE_URL": url}))[0] == 0
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     await engine.dispose()
+    return url
+
+
+async def test_migrate_refuses_a_database_migrated_by_newer_code(tmp_path: Path) -> None:
+    url = await migrated_by_newer_code(tmp_path / "ahead.db")
     code, output = await run_cli("migrate", env={"DATABASE_URL": url})
     assert code != 0
     assert "'9999' is unknown to this code" in output
@@ -156,12 +162,7 @@ async def test_health_of_an_unknown_service_is_not_found(database_url: str) -> N
 
 
 async def test_the_store_says_when_the_database_is_ahead_of_it(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "ahead-serve.db")
-    assert (await run_cli("migrate", env={"DATABASE_URL": url}))[0] == 0
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    await engine.dispose()
+    url = await migrated_by_newer_code(tmp_path / "ahead-serve.db")
     env = {"DATABASE_URL": url, "PLANT_STORE_LISTEN": f"127.0.0.1:{free_port()}"}
     code, output = await run_cli("serve", env=env)
     assert code == 2
