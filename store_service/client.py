@@ -18,6 +18,7 @@ from plant.store.v1 import (
 
 from store_service.logging_context import correlation_id as current_correlation_id
 from store_service.tls import ClientTls
+from store_service.tracing import client_interceptors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -79,7 +80,7 @@ class StoreClient:
             if retries
             else (("grpc.enable_retries", 0),)
         )
-        interceptors = _tracing(tracer_provider)
+        interceptors = client_interceptors(tracer_provider)
         self.channel = (
             grpc.aio.secure_channel(
                 target, tls.credentials(), options=options, interceptors=interceptors
@@ -109,16 +110,3 @@ class StoreClient:
 
     async def close(self) -> None:
         await self.channel.close()
-
-
-def _tracing(provider: TracerProvider | None) -> list[grpc.aio.ClientInterceptor]:
-    """A client span per call, its context sent along as `traceparent`, when tracing is on."""
-    if provider is None:
-        return []
-    from opentelemetry.instrumentation.grpc import aio_client_interceptors
-
-    # The instrumentation package has no type annotations.
-    interceptors: list[grpc.aio.ClientInterceptor] = aio_client_interceptors(  # type: ignore[no-untyped-call]
-        tracer_provider=provider
-    )
-    return interceptors

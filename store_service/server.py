@@ -49,7 +49,7 @@ from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
 from store_service.tls import server_credentials
-from store_service.tracing import tracer_provider_from_env
+from store_service.tracing import server_interceptors, tracer_provider_from_env
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -97,7 +97,10 @@ class StoreServer:
         self.health = health_aio.HealthServicer()
         self.tracer_provider = tracer_provider
         self.server = grpc.aio.server(
-            interceptors=[*_tracing(tracer_provider), StoreInterceptor(settings.auth_token)],
+            interceptors=[
+                *server_interceptors(tracer_provider),
+                StoreInterceptor(settings.auth_token),
+            ],
             # Refuse to share a port: two stores on one address would split traffic silently.
             options=[("grpc.so_reuseport", 0)],
         )
@@ -240,19 +243,6 @@ class StoreServer:
         await self.database.dispose()
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
-
-
-def _tracing(provider: TracerProvider | None) -> list[grpc.aio.ServerInterceptor]:
-    """A span per call, continuing the caller's trace, when tracing is on."""
-    if provider is None:
-        return []
-    from opentelemetry.instrumentation.grpc import aio_server_interceptor
-
-    # The instrumentation package has no type annotations.
-    interceptor: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
-        tracer_provider=provider
-    )
-    return [interceptor]
 
 
 def build_store(

@@ -14,6 +14,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+import grpc
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -57,3 +59,30 @@ def tracer_provider_from_env(
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(BatchSpanProcessor(EXPORTERS[name]()))
     return provider
+
+
+# The grpc instrumentation package has no type annotations: hence the ignores below.
+
+
+def client_interceptors(provider: TracerProvider | None) -> list[grpc.aio.ClientInterceptor]:
+    """A client span per call, its context sent along as `traceparent`, when tracing is on."""
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+    interceptors: list[grpc.aio.ClientInterceptor] = aio_client_interceptors(  # type: ignore[no-untyped-call]
+        tracer_provider=provider
+    )
+    return interceptors
+
+
+def server_interceptors(provider: TracerProvider | None) -> list[grpc.aio.ServerInterceptor]:
+    """A span per call, continuing the caller's trace, when tracing is on."""
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+    interceptor: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
+        tracer_provider=provider
+    )
+    return [interceptor]

@@ -8,7 +8,9 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from store_service.db.engine import create_engine
 from store_service.server import StoreServer
 from tests.databases import PostgresDatabases, TestDatabases, sqlite_url
 from tests.harness import adapter_client, adapter_settings, running_store, store_settings
@@ -27,6 +29,21 @@ async def test_databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
 async def postgres(test_databases: TestDatabases) -> PostgresDatabases:
     """The PostgreSQL test server, for tests that need databases in particular states."""
     return await test_databases.postgres_server()
+
+
+@pytest.fixture
+async def postgres_url(test_databases: TestDatabases) -> AsyncIterator[str]:
+    """One migrated PostgreSQL database, for tests that run several real processes on it."""
+    async with test_databases.postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    """For counting what the processes left in the database."""
+    engine = create_engine(postgres_url)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
