@@ -6,14 +6,17 @@ import uvicorn
 
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings, split_host_port
+from store_service.collector import settle_after_start_up
 from store_service.tracing import tracer_provider_from_env
 
 
 def serve_http() -> None:
     settings = AdapterSettings.from_env()
     host, port = split_host_port(settings.http_listen)
+    app = create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter"))
+    settle_after_start_up()
     uvicorn.run(
-        create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter")),
+        app,
         host=host,
         port=port,
         loop="uvloop",

@@ -29,6 +29,7 @@ from plant.store.v1 import (
 )
 from prometheus_client import start_http_server
 
+from store_service.collector import settle_after_start_up
 from store_service.config import StoreSettings
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
@@ -262,6 +263,7 @@ async def serve(settings: StoreSettings) -> None:
     """Runs the store until SIGTERM or SIGINT."""
     store = build_store(settings, tracer_provider=tracer_provider_from_env("plant-store"))
     await store.start()
+    settle_after_start_up()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
