@@ -1,5 +1,6 @@
 # Plant Store — developer entry points. `make run` and `make test` are all a newcomer needs.
-PYTHON ?= python3
+# The interpreter the virtualenv is made from (scripts/python.sh says which and why).
+PYTHON ?= $(shell sh scripts/python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
