@@ -14,11 +14,13 @@ from datetime import datetime
 
 import grpc
 
+from store_service.collector import pause_during_start_up
 from store_service.config import StoreSettings
 from store_service.logging_context import configure_logging
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
+    pause_during_start_up()  # until the store serves (store_service.collector)
     from store_service.server import serve
 
     _run_async(serve(StoreSettings.from_env()))
@@ -26,6 +28,7 @@ def _serve_store(_args: argparse.Namespace) -> int:
 
 
 def _serve_http(_args: argparse.Namespace) -> int:
+    pause_during_start_up()  # until the app is built (store_service.collector)
     from http_adapter.serve import serve_http
 
     serve_http()
