@@ -30,10 +30,10 @@ CHANNEL_OPTIONS = (
     ("grpc.keepalive_timeout_ms", 10_000),
     # Spread calls over every address the target resolves to (several store replicas).
     ("grpc.lb_policy_name", "round_robin"),
-    # Find a restarted store within a fraction of a second instead of backing off for up to 2 min.
+    # Find a restarted store within a quarter second instead of backing off for up to 2 min.
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.min_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 1000),
+    ("grpc.max_reconnect_backoff_ms", 250),
 )
 
 
