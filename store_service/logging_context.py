@@ -10,7 +10,7 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
 
@@ -31,7 +31,7 @@ if logging.getLogRecordFactory() is _base_factory:
 def configure_logging(level: str = "INFO", service: str = "plant-store") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        JsonFormatter(
+        OrjsonFormatter(
             "{asctime}{levelname}{name}{message}{correlation_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
