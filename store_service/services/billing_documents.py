@@ -14,7 +14,7 @@ from store_service.domain.billing import CURRENCY, gst_breakdown, line_item
 from store_service.domain.customers import require_customer_id
 from store_service.domain.errors import not_found, permission_denied
 from store_service.domain.values import optional_trimmed, trim
-from store_service.services.numbers import next_number
+from store_service.services.numbers import next_numbers
 
 receipts = table_of(Receipt)
 invoices = table_of(Invoice)
@@ -44,7 +44,7 @@ async def issue_for_paid_order(
 
     The order row is locked by the caller's transition to paid, so no other transaction issues
     documents for it concurrently; the unique order_id columns back that up. The inserts are
-    deferred: each travels with the unit's next statement (the next number, or the commit).
+    deferred: both travel with the unit's commit, after one statement drew both numbers.
     """
     customer_id = trim(order["customer_id"])
     if not customer_id:
@@ -59,10 +59,13 @@ async def issue_for_paid_order(
         "items": [item],
         "created_at": now,
     }
+    numbers = await next_numbers(
+        tx, ("RCT", "INV") if settings.issue_gst_invoice else ("RCT",), now
+    )
     tx.later(
         INSERT_RECEIPT,
         receipt_id=f"RCT-ID-{uuid.uuid4()}",
-        receipt_number=await next_number(tx, "RCT", now),
+        receipt_number=numbers[0],
         total_amount=subtotal,
         payment_status="paid",
         **common,
@@ -73,7 +76,7 @@ async def issue_for_paid_order(
     tx.later(
         INSERT_INVOICE,
         invoice_id=f"INV-ID-{uuid.uuid4()}",
-        invoice_number=await next_number(tx, "INV", now),
+        invoice_number=numbers[1],
         seller_legal_name=settings.seller_legal_name,
         seller_gstin=settings.seller_gstin,
         seller_state_code=settings.seller_state_code,

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert, literal_column, select
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Statement
-from store_service.services.numbers import NEXT
+from store_service.services.numbers import DRAW
 
 sequences = table_of(NumberSequence)
 
@@ -40,7 +40,8 @@ async def test_deferred_writes_travel_with_the_next_statement_and_commit(
         tx.later(SET_COUNTER, kind="A", day="d1", last_value=11)
         tx.later(SET_COUNTER, kind="B", day="d1", last_value=22)
         # The carrying statement keeps its own parameters apart from theirs.
-        assert await tx.scalar(NEXT, kind="C", day="d1") == 1
+        drawn = await tx.first(DRAW[1], kind_0="C", day="d1")
+        assert drawn is not None and drawn["last_value"] == 1
         tx.later(SET_COUNTER, kind="D", day="d1", last_value=44)
         await tx.commit()
     assert await counters(database, "d1") == {"A": 11, "B": 22, "C": 1, "D": 44}
@@ -61,7 +62,7 @@ async def test_a_statement_with_its_own_with_clause_carries_deferred_writes(
 async def test_a_rolled_back_unit_sends_none_of_its_deferred_writes(database: Database) -> None:
     with pytest.raises(RuntimeError):
         async with database.transaction() as tx:
-            await tx.scalar(NEXT, kind="A", day="d3")
+            await tx.first(DRAW[1], kind_0="A", day="d3")
             tx.later(SET_COUNTER, kind="B", day="d3", last_value=2)
             raise RuntimeError("refused")
     assert await counters(database, "d3") == {}
