@@ -79,13 +79,16 @@ def normalise_theme(theme: str | None) -> str | None:
     return value
 
 
+# Which agent type an agent id belongs to, by the prefix of its upper-cased id (5.3).
+AGENT_TYPE_PREFIXES = (("AGT-TRD-", TRADING_AGENT_TYPE), ("AGT-MKT-", MARKETING_AGENT_TYPE))
+
+
 def agent_type_for(agent_id: str) -> str | None:
     """The agent type an agent id belongs to, from its prefix (5.3)."""
-    prefix = agent_id.strip().upper()
-    if prefix.startswith("AGT-TRD-"):
-        return TRADING_AGENT_TYPE
-    if prefix.startswith("AGT-MKT-"):
-        return MARKETING_AGENT_TYPE
+    normalised = agent_id.strip().upper()
+    for prefix, agent_type in AGENT_TYPE_PREFIXES:
+        if normalised.startswith(prefix):
+            return agent_type
     return None
 
 

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql
 
-from store_service.db.models import AgentType, GoalInstance, table_of
+from store_service.db.models import AgentType, GoalInstance, HiredInstance, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.errors import invalid
 from store_service.domain.goals import (
@@ -18,7 +18,9 @@ from store_service.domain.goals import (
     require_agent_type,
     require_settings,
 )
+from store_service.domain.hiring import AGENT_TYPE_PREFIXES
 from store_service.services.hired_agents import (
+    locked_for_write,
     owned_for_write,
     owned_view,
     require_view_readable,
@@ -27,6 +29,7 @@ from store_service.services.hired_agents import (
 
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
+instances = table_of(HiredInstance)
 
 GOALS_OF = Statement(
     select(goals)
@@ -35,6 +38,21 @@ GOALS_OF = Statement(
 )
 DEFINITION = Statement(
     select(agent_types.c.document).where(agent_types.c.agent_type_id == bindparam("agent_type_id"))
+)
+# agent_type_for in SQL, from the same prefixes.
+_AGENT_TYPE = case(
+    *(
+        (func.upper(func.trim(instances.c.agent_id)).startswith(prefix, autoescape=True), kind)
+        for prefix, kind in AGENT_TYPE_PREFIXES
+    )
+)
+# A goal write reads its agent type's definition in the statement that locks the instance.
+LOCK_WITH_DEFINITION = locked_for_write(
+    _AGENT_TYPE.label("definition_type"),
+    select(agent_types.c.document)
+    .where(agent_types.c.agent_type_id == _AGENT_TYPE)
+    .scalar_subquery()
+    .label("definition"),
 )
 _UPSERT = postgresql.insert(goals).values(all_columns(goals))
 UPSERT = Statement(
@@ -71,6 +89,16 @@ async def list_goals(
     return await goals_of(tx, hired_instance_id)
 
 
+async def _definition(tx: Transaction, locked: Row) -> dict[str, Any] | None:
+    """The definition read with the lock, when SQL chose the agent type Python chooses."""
+    agent_type_id = require_agent_type(locked["agent_id"])
+    definition: dict[str, Any] | None = locked["definition"]
+    if locked["definition_type"] != agent_type_id:
+        # SQL's trim and upper know fewer characters than Python's: read by Python's choice.
+        definition = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
+    return definition
+
+
 async def upsert_goal(
     tx: Transaction,
     *,
@@ -83,11 +111,10 @@ async def upsert_goal(
     now: datetime,
 ) -> Row:
     """Creates or replaces one goal; a replaced goal keeps its creation time."""
-    view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
+    view = await owned_for_write(tx, hired_instance_id, raw_customer_id, LOCK_WITH_DEFINITION)
     require_view_writable(view)
     frequency = normalise_frequency(frequency)
-    agent_type_id = require_agent_type(view.instance["agent_id"])
-    definition = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
+    definition = await _definition(tx, view.instance)
     template_id = goal_template_id.strip()
     require_settings(find_template(definition, template_id), settings)
     row = await tx.first(

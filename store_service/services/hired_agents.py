@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 
 from store_service.db.models import HiredInstance, Subscription, TrialTransition, table_of
@@ -44,14 +44,21 @@ VIEW_BY_ID = Statement(
 VIEW_BY_SUBSCRIPTION = Statement(
     _WITH_SUBSCRIPTION.where(instances.c.subscription_id == bindparam("subscription_id"))
 )
+
+
 # Writers of an instance serialise on its subscription row: they lock it (and only it) in the
 # same statement that reads the instance, so the locks are always taken in one order.
-LOCK_FOR_WRITE = Statement(
-    select(instances, *_SUBSCRIPTION_STATE)
-    .select_from(instances.join(subscriptions, _SAME_SUBSCRIPTION))
-    .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-    .with_for_update(of=subscriptions)
-)
+def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
+    """The instance with its subscription row locked (and `extra` columns), by instance id."""
+    return Statement(
+        select(instances, *_SUBSCRIPTION_STATE, *extra)
+        .select_from(instances.join(subscriptions, _SAME_SUBSCRIPTION))
+        .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
+        .with_for_update(of=subscriptions)
+    )
+
+
+LOCK_FOR_WRITE = locked_for_write()
 LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
     select(
         *_SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c)
@@ -164,10 +171,14 @@ def require_view_readable(view: HiredAgentView, retention_days: int, at: datetim
 
 
 async def owned_for_write(
-    tx: Transaction, hired_instance_id: str, raw_customer_id: str
+    tx: Transaction,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    lock: Statement = LOCK_FOR_WRITE,
 ) -> HiredAgentView:
-    """`owned_view` with the subscription row locked for this write."""
-    row = await tx.first(LOCK_FOR_WRITE, hired_instance_id=hired_instance_id)
+    """`owned_view` with the subscription row locked for this write (by `lock`, a statement
+    of `locked_for_write`)."""
+    row = await tx.first(lock, hired_instance_id=hired_instance_id)
     return HiredAgentView.joined(require_owner(row, raw_customer_id))
 
 
