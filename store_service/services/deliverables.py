@@ -26,9 +26,8 @@ from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
 from store_service.domain.hiring import require_owner_id, require_readable
 from store_service.domain.periods import instance_zone, period_key
-from store_service.services.goals import goals_of
 from store_service.services.hired_agents import (
-    owned_view,
+    HiredAgentView,
     require_owner,
     require_view_readable,
 )
@@ -72,6 +71,23 @@ LOCK_DELIVERABLE = Statement(
     )
     .where(deliverables.c.deliverable_id == bindparam("deliverable_id"))
     .with_for_update(of=deliverables)
+)
+# The instance with its subscription's state and its goals, in one statement: a row per goal
+# in creation order (one row with empty goal columns when it has none).
+VIEW_WITH_GOALS = Statement(
+    select(
+        instances,
+        subscriptions.c.status.label("subscription_status"),
+        subscriptions.c.ended_at.label("subscription_ended_at"),
+        *(column.label(f"goal_{column.key}") for column in goals.c),
+    )
+    .select_from(
+        instances.outerjoin(
+            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
+        ).outerjoin(goals, goals.c.hired_instance_id == instances.c.hired_instance_id)
+    )
+    .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
+    .order_by(goals.c.created_at, goals.c.goal_instance_id)
 )
 RECORD_REVIEW = Statement(
     update(deliverables)
@@ -230,14 +246,19 @@ async def generate_due(tx: Transaction, owners: Sequence[Row], at: datetime) -> 
     return await _insert_drafts(tx, _missing_drafts(by_id, goal_rows, existing, at))
 
 
+def _goal_part(row: Row) -> Row:
+    return {column.key: row[f"goal_{column.key}"] for column in goals.c}
+
+
 async def list_deliverables(
     tx: Transaction, hired_instance_id: str, raw_customer_id: str, retention_days: int, at: datetime
 ) -> list[Row]:
     """Generates what is due at `at`, then lists all the instance's deliverables."""
-    view = await owned_view(tx, hired_instance_id, raw_customer_id)
+    viewed = await tx.rows(VIEW_WITH_GOALS, hired_instance_id=hired_instance_id)
+    view = HiredAgentView.joined(require_owner(viewed[0] if viewed else None, raw_customer_id))
     require_view_readable(view, retention_days, at)
+    goal_rows = [_goal_part(row) for row in viewed if row["goal_goal_instance_id"] is not None]
     listed = await tx.rows(OF_INSTANCE, hired_instance_id=hired_instance_id)
-    goal_rows = await goals_of(tx, hired_instance_id)
     existing = {tuple(row[name] for name in DRAFT_KEY) for row in listed}
     missing = _missing_drafts({hired_instance_id: view.instance}, goal_rows, existing, at)
     if not missing:

@@ -185,6 +185,18 @@ async def test_period_keys_follow_the_instance_time_zone(
     assert len(result["deliverables"]) == count
 
 
+async def test_every_goal_of_the_instance_gets_its_own_draft(plant: Stack) -> None:
+    hired = await hire(plant.http, "cust-d")
+    assert (await listed(plant, hired))["deliverables"] == []
+    for goal_instance_id in ("trade-3", "trade-1", "trade-2"):
+        ok(await add_goal(plant.http, hired, "cust-d", goal_instance_id=goal_instance_id))
+    drafts = (await listed(plant, hired))["deliverables"]
+    assert sorted(d["goal_instance_id"] for d in drafts) == ["trade-1", "trade-2", "trade-3"]
+    assert (await listed(plant, hired))["deliverables"] == drafts
+    other = await hire(plant.http, "cust-d")
+    assert (await listed(plant, other))["deliverables"] == []
+
+
 async def test_drafts_survive_goal_deletion(plant: Stack) -> None:
     hired, deliverable = await trading_draft(plant)
     deleted = ok(
