@@ -27,6 +27,8 @@ from store_service.domain.errors import not_found
 from store_service.domain.hiring import require_owner_id, require_readable
 from store_service.domain.periods import instance_zone, period_key
 from store_service.services.hired_agents import (
+    SAME_SUBSCRIPTION,
+    SUBSCRIPTION_STATE,
     HiredAgentView,
     require_owner,
     require_view_readable,
@@ -61,13 +63,12 @@ LOCK_DELIVERABLE = Statement(
         deliverables,
         instances.c.hired_instance_id.label("owner_instance_id"),
         instances.c.customer_id.label("owner_customer_id"),
-        subscriptions.c.status.label("subscription_status"),
-        subscriptions.c.ended_at.label("subscription_ended_at"),
+        *SUBSCRIPTION_STATE,
     )
     .select_from(
         deliverables.outerjoin(
             instances, instances.c.hired_instance_id == deliverables.c.hired_instance_id
-        ).outerjoin(subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id)
+        ).outerjoin(subscriptions, SAME_SUBSCRIPTION)
     )
     .where(deliverables.c.deliverable_id == bindparam("deliverable_id"))
     .with_for_update(of=deliverables)
@@ -77,14 +78,13 @@ LOCK_DELIVERABLE = Statement(
 VIEW_WITH_GOALS = Statement(
     select(
         instances,
-        subscriptions.c.status.label("subscription_status"),
-        subscriptions.c.ended_at.label("subscription_ended_at"),
+        *SUBSCRIPTION_STATE,
         *(column.label(f"goal_{column.key}") for column in goals.c),
     )
     .select_from(
-        instances.outerjoin(
-            subscriptions, subscriptions.c.subscription_id == instances.c.subscription_id
-        ).outerjoin(goals, goals.c.hired_instance_id == instances.c.hired_instance_id)
+        instances.outerjoin(subscriptions, SAME_SUBSCRIPTION).outerjoin(
+            goals, goals.c.hired_instance_id == instances.c.hired_instance_id
+        )
     )
     .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
     .order_by(goals.c.created_at, goals.c.goal_instance_id)

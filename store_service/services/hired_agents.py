@@ -30,13 +30,13 @@ instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
 transitions = table_of(TrialTransition)
 
-_SUBSCRIPTION_STATE = (
+SUBSCRIPTION_STATE = (
     subscriptions.c.status.label("subscription_status"),
     subscriptions.c.ended_at.label("subscription_ended_at"),
 )
-_SAME_SUBSCRIPTION = subscriptions.c.subscription_id == instances.c.subscription_id
-_WITH_SUBSCRIPTION = select(instances, *_SUBSCRIPTION_STATE).select_from(
-    instances.outerjoin(subscriptions, _SAME_SUBSCRIPTION)
+SAME_SUBSCRIPTION = subscriptions.c.subscription_id == instances.c.subscription_id
+_WITH_SUBSCRIPTION = select(instances, *SUBSCRIPTION_STATE).select_from(
+    instances.outerjoin(subscriptions, SAME_SUBSCRIPTION)
 )
 VIEW_BY_ID = Statement(
     _WITH_SUBSCRIPTION.where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
@@ -51,8 +51,8 @@ VIEW_BY_SUBSCRIPTION = Statement(
 def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
     """The instance with its subscription row locked (and `extra` columns), by instance id."""
     return Statement(
-        select(instances, *_SUBSCRIPTION_STATE, *extra)
-        .select_from(instances.join(subscriptions, _SAME_SUBSCRIPTION))
+        select(instances, *SUBSCRIPTION_STATE, *extra)
+        .select_from(instances.join(subscriptions, SAME_SUBSCRIPTION))
         .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
         .with_for_update(of=subscriptions)
     )
@@ -60,10 +60,8 @@ def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
 
 LOCK_FOR_WRITE = locked_for_write()
 LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
-    select(
-        *_SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c)
-    )
-    .select_from(subscriptions.outerjoin(instances, _SAME_SUBSCRIPTION))
+    select(*SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c))
+    .select_from(subscriptions.outerjoin(instances, SAME_SUBSCRIPTION))
     .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
     .with_for_update(of=subscriptions)
 )
@@ -111,8 +109,8 @@ RECORD_TRANSITION = Statement(
     )
 )
 CLAIM_EXPIRED_TRIALS = Statement(
-    select(instances, *_SUBSCRIPTION_STATE)
-    .select_from(instances.outerjoin(subscriptions, _SAME_SUBSCRIPTION))
+    select(instances, *SUBSCRIPTION_STATE)
+    .select_from(instances.outerjoin(subscriptions, SAME_SUBSCRIPTION))
     .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
     .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
     .limit(bindparam("batch_size"))
