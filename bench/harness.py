@@ -87,8 +87,11 @@ async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
         "PLANT_STORE_LISTEN": target,
         "LOG_LEVEL": "WARNING",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "store_service.cli", "serve", env=env
+    store = StoreProcess(
+        target,
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "store_service.cli", "serve", env=env
+        ),
     )
     try:
         deadline = time.monotonic() + 30
@@ -96,10 +99,12 @@ async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
             if time.monotonic() > deadline:
                 raise TimeoutError("store did not start")
             await asyncio.sleep(0.2)
-        yield StoreProcess(target, process)
+        yield store
     finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
+        # The process of the moment: a benchmark may have restarted the store (bench.restart).
+        if store.process.returncode is None:
+            store.process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(store.process.wait(), 30)
 
 
 @dataclass

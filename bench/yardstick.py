@@ -60,7 +60,8 @@ def _postgres_pids() -> list[int]:
     return pids
 
 
-def _cpu(store: int, adapter: int) -> dict[str, float]:
+def process_cpu(store: int, adapter: int) -> dict[str, float]:
+    """CPU seconds used so far by the store, the adapter and all PostgreSQL processes."""
     postgres = 0.0
     for pid in _postgres_pids():
         try:
@@ -81,9 +82,9 @@ async def main(yardstick_args: list[str], warmup: float) -> dict[str, Any]:
             run_yardstick(adapter.url, *yardstick_args, "--warmup", str(warmup))
         )
         await asyncio.sleep(warmup)
-        before = _cpu(*pids)
+        before = process_cpu(*pids)
         summary = await run
-        after = _cpu(*pids)
+        after = process_cpu(*pids)
     flows = max(int(summary["flows_ok"]), 1)
     cpu_ms_per_flow = {
         name: round((after[name] - before[name]) * 1000 / flows, 2) for name in after
