@@ -3,7 +3,8 @@ directly with asyncpg in the same run.
 
 Reads: `GetSubscription` vs `SELECT … FROM subscriptions WHERE subscription_id = $1`.
 Writes: `CheckoutWithCoupon` (with a customer: order, subscription, event, receipt, invoice) vs
-the same inserts in one asyncpg transaction. Both sides run at the same concurrency.
+the same inserts, in the statements the store sends, in one asyncpg transaction. Both sides run
+at the same concurrency.
 
     .venv/bin/python -m bench.rpc_overhead --seconds 10 --concurrency 16
 """
@@ -48,53 +49,62 @@ async def measure(operation: Operation, seconds: float, concurrency: int) -> dic
     }
 
 
-CHECKOUT_SQL = [
-    """INSERT INTO subscriptions (subscription_id, agent_id, duration, customer_id, status,
-       current_period_start, current_period_end, cancel_at_period_end, ended_at)
-       VALUES ($1, 'AGT-1', 'monthly', $2, 'active', $3, $4, false, NULL) RETURNING *""",
-    """INSERT INTO orders (order_id, payment_provider, subscription_id, amount, currency,
-       agent_id, duration, customer_id, gstin, status, created_at, paid_at, razorpay_order_id)
-       VALUES ($1, 'coupon', $2, 0, 'INR', 'AGT-1', 'monthly', $3, NULL, 'paid', $4, $4, NULL)
-       RETURNING *""",
-    """INSERT INTO notification_events (created_at, event_type, customer_id, subscription_id,
-       order_id, hired_instance_id, metadata) VALUES ($1, 'payment_success', $2, $3, $4, NULL,
-       '{}'::jsonb)""",
-    """INSERT INTO number_sequences (kind, day, last_value) VALUES ($1, $2, 1)
-       ON CONFLICT (kind, day) DO UPDATE SET last_value = number_sequences.last_value + 1
-       RETURNING last_value""",
-]
+# The statements CheckoutWithCoupon sends, in the same shape (store_service/db/sql.py defers
+# the inserts nobody reads into the next statement as CTEs): BEGIN, the subscription, order and
+# event with both document numbers drawn, the receipt with the invoice, COMMIT.
+CHECKOUT_SQL = (
+    """WITH later_0 AS (INSERT INTO subscriptions (subscription_id, agent_id, duration,
+           customer_id, status, current_period_start, current_period_end, cancel_at_period_end,
+           ended_at)
+         VALUES ($1, 'AGT-1', 'monthly', $2, 'active', $3, $4, false, NULL)),
+       later_1 AS (INSERT INTO orders (order_id, payment_provider, subscription_id, amount,
+           currency, agent_id, duration, customer_id, gstin, status, created_at, paid_at,
+           razorpay_order_id)
+         VALUES ($5, 'coupon', $1, 0, 'INR', 'AGT-1', 'monthly', $2, NULL, 'paid', $3, $3, NULL)),
+       later_2 AS (INSERT INTO notification_events (created_at, event_type, customer_id,
+           subscription_id, order_id, hired_instance_id, metadata)
+         VALUES ($3, 'payment_success', $2, $1, $5, NULL, '{}'::jsonb))
+     INSERT INTO number_sequences (kind, day, last_value) VALUES ($6, $7, 1), ($8, $7, 1)
+     ON CONFLICT (kind, day) DO UPDATE SET last_value = number_sequences.last_value + 1
+     RETURNING kind, last_value""",
+    """WITH later_0 AS (INSERT INTO receipts (receipt_id, receipt_number, order_id, customer_id,
+           subscription_id, currency, total_amount, items, created_at, payment_status)
+         VALUES ($1, $2, $3, $4, $5, 'INR', 0, '[]'::jsonb, $6, 'paid'))
+     INSERT INTO invoices (invoice_id, invoice_number, order_id, customer_id, subscription_id,
+         currency, total_amount, items, created_at, seller_legal_name, seller_state_code,
+         subtotal_amount, cgst_amount, sgst_amount, igst_amount, tax_regime, tax_type)
+     VALUES ($7, $8, $3, $4, $5, 'INR', 0, '[]'::jsonb, $6, 'W', '27', 0, 0, 0, 0, 'GST',
+         'none')""",
+)
 
 
 async def direct_checkout(pool: asyncpg.Pool) -> None:
     now = datetime.now(UTC)
     subscription_id, order_id = f"SUB-{uuid.uuid4()}", f"ORDER-{uuid.uuid4()}"
     async with pool.acquire() as connection, connection.transaction():
-        await connection.fetchrow(CHECKOUT_SQL[0], subscription_id, "c", now, now + timedelta(30))
-        await connection.fetchrow(CHECKOUT_SQL[1], order_id, subscription_id, "c", now)
-        await connection.execute(CHECKOUT_SQL[2], now, "c", subscription_id, order_id)
-        for kind, table, column in (("RCT", "receipts", "receipt"), ("INV", "invoices", "invoice")):
-            number = await connection.fetchval(CHECKOUT_SQL[3], f"D{kind}", now.strftime("%Y%m%d"))
-            await connection.execute(
-                f"INSERT INTO {table} ({column}_id, {column}_number, order_id, customer_id, "
-                "subscription_id, currency, total_amount, items, created_at"
-                + (
-                    ", payment_status"
-                    if table == "receipts"
-                    else ", seller_legal_name, seller_state_code, subtotal_amount, cgst_amount, "
-                    "sgst_amount, igst_amount, tax_regime, tax_type"
-                )
-                + ") VALUES ($1, $2, $3, 'c', $4, 'INR', 0, '[]'::jsonb, $5"
-                + (
-                    ", 'paid')"
-                    if table == "receipts"
-                    else ", 'W', '27', 0, 0, 0, 0, 'GST', 'none')"
-                ),
-                f"{kind}-{uuid.uuid4()}",
-                f"D{kind}-{number}",
-                order_id,
-                subscription_id,
-                now,
-            )
+        drawn = await connection.fetch(
+            CHECKOUT_SQL[0],
+            subscription_id,
+            "c",
+            now,
+            now + timedelta(30),
+            order_id,
+            "DRCT",
+            now.strftime("%Y%m%d"),
+            "DINV",
+        )
+        numbers = {row["kind"]: row["last_value"] for row in drawn}
+        await connection.execute(
+            CHECKOUT_SQL[1],
+            f"RCT-{uuid.uuid4()}",
+            f"DRCT-{numbers['DRCT']}",
+            order_id,
+            "c",
+            subscription_id,
+            now,
+            f"INV-{uuid.uuid4()}",
+            f"DINV-{numbers['DINV']}",
+        )
 
 
 async def main(seconds: float, concurrency: int) -> dict[str, object]:
