@@ -69,6 +69,11 @@ class Statement:
 Runnable = Statement | ClauseElement
 
 
+class Contended(Exception):
+    """Work that ran without a transaction found what it read changed by a concurrent writer
+    before its one write; it wrote nothing and runs again in a transaction."""
+
+
 class Transaction(Protocol):
     """What services run statements through: one database transaction (or one read)."""
 

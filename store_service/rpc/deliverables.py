@@ -89,7 +89,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
             )
             return pb.ReviewDeliverableResponse(deliverable=deliverable_message(row))
 
-        return await self.units.write(
+        return await self.units.write_at_once(
             "DeliverablesService.ReviewDeliverable", request, pb.ReviewDeliverableResponse, work
         )
 
@@ -110,7 +110,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
             )
             return pb.ExecuteDeliverableResponse(deliverable=deliverable_message(row))
 
-        return await self.units.write(
+        return await self.units.write_at_once(
             "DeliverablesService.ExecuteDeliverable", request, pb.ExecuteDeliverableResponse, work
         )
 

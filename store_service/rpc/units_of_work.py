@@ -9,7 +9,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from store_service.db.database import Database, UnitOfWork
-from store_service.db.sql import Transaction
+from store_service.db.sql import Contended, Transaction
 from store_service.domain.errors import DomainError
 from store_service.services import idempotency
 from store_service.services.idempotency import IdempotencyKey
@@ -79,6 +79,24 @@ class UnitsOfWork:
                 await idempotency.complete(tx, key, response.SerializeToString(deterministic=True))
             await tx.commit()
         return response
+
+    async def write_at_once(
+        self,
+        method: str,
+        request: Message,
+        response_type: type[R],
+        work: Callable[[Transaction, datetime], Awaitable[R]],
+    ) -> R:
+        """`write` for work whose reads only feed one guarded write statement (plus, for a
+        refusal, one insert): on PostgreSQL, without a request id to keep, it runs without
+        BEGIN and COMMIT — two round trips fewer — and in a transaction only when a concurrent
+        writer changed what it read (`Contended`)."""
+        if self.database.dialect == "postgresql" and request_key(method, request) is None:
+            try:
+                return await self.autocommit(work)
+            except Contended:
+                pass
+        return await self.write(method, request, response_type, work)
 
     @staticmethod
     async def _keep_refusal(tx: UnitOfWork, key: IdempotencyKey | None) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, Update, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 
 from store_service.db.models import (
@@ -20,7 +21,7 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
+from store_service.db.sql import Contended, Row, Statement, Transaction, all_columns, bound
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
@@ -89,48 +90,64 @@ VIEW_WITH_GOALS = Statement(
     .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
     .order_by(goals.c.created_at, goals.c.goal_instance_id)
 )
-RECORD_REVIEW = Statement(
-    update(deliverables)
-    .where(deliverables.c.deliverable_id == bindparam("key"))
-    .values(bound(deliverables, "review_status", "approval_id", "review_notes", "updated_at"))
-    .returning(*deliverables.c)
-)
-APPEND_REVIEW = Statement(
-    insert(reviews).values(
-        bound(
-            reviews,
-            "deliverable_id",
-            "customer_id",
-            "decision",
-            "notes",
-            "approval_id",
-            "reviewed_at",
+
+
+@dataclass(frozen=True, slots=True)
+class GuardedChange:
+    """A guarded update of one deliverable (no row when its guard fails) and the history row
+    it leaves; on PostgreSQL both in one statement that inserts the row only when the update
+    matched, atomic without a transaction around it (`UnitsOfWork.write_at_once`)."""
+
+    change: Statement
+    record: Statement
+    at_once: Statement
+
+
+def _guarded(change: Update, history: Table, columns: tuple[str, ...]) -> GuardedChange:
+    """`columns` of the history row are bound by name; its deliverable_id is the changed row's."""
+    changed = change.returning(*deliverables.c).cte("changed")
+    recorded = (
+        insert(history)
+        .from_select(
+            ["deliverable_id", *columns],
+            select(
+                changed.c.deliverable_id,
+                *(bindparam(name, type_=history.c[name].type) for name in columns),
+            ),
         )
+        .cte("recorded")
     )
+    return GuardedChange(
+        change=Statement(change.returning(*deliverables.c)),
+        record=Statement(insert(history).values(bound(history, "deliverable_id", *columns))),
+        at_once=Statement(select(changed).add_cte(recorded)),
+    )
+
+
+# A review decided on the approval id it read: the update holds only while that is unchanged.
+REVIEW = _guarded(
+    update(deliverables)
+    .where(
+        deliverables.c.deliverable_id == bindparam("key"),
+        deliverables.c.approval_id.is_not_distinct_from(
+            bindparam("seen_approval_id", type_=deliverables.c.approval_id.type)
+        ),
+    )
+    .values(bound(deliverables, "review_status", "approval_id", "review_notes", "updated_at")),
+    reviews,
+    ("customer_id", "decision", "notes", "approval_id", "reviewed_at"),
 )
 # The one conditional transition to executed: only an approved draft with that approval id.
-MARK_EXECUTED = Statement(
+EXECUTION = _guarded(
     update(deliverables)
     .where(
         deliverables.c.deliverable_id == bindparam("key"),
         deliverables.c.review_status == "approved",
         deliverables.c.approval_id == bindparam("approved_by"),
     )
-    .values(execution_status="executed", executed_at=bindparam("now"), updated_at=bindparam("now"))
-    .returning(*deliverables.c)
-)
-APPEND_EXECUTION = Statement(
-    insert(executions).values(
-        bound(
-            executions,
-            "deliverable_id",
-            "customer_id",
-            "approval_id",
-            "action",
-            "correlation_id",
-            "executed_at",
-        )
-    )
+    .values(execution_status="executed", executed_at=bindparam("now"), updated_at=bindparam("now")),
+    executions,
+    ("customer_id", "approval_id", "action", "correlation_id", "executed_at"),
 )
 APPEND_DENIAL = Statement(
     insert(denials).values(
@@ -343,26 +360,23 @@ async def review(
 ) -> Row:
     current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
     outcome = review_outcome(decision, notes, approval_id, current["approval_id"])
-    # The history row travels with the update (one round trip).
-    tx.later(
-        APPEND_REVIEW,
-        deliverable_id=current["deliverable_id"],
+    return await _change_and_record(
+        tx,
+        REVIEW,
+        {
+            "key": current["deliverable_id"],
+            "seen_approval_id": current["approval_id"],
+            "review_status": outcome.review_status,
+            "approval_id": outcome.approval_id,
+            "review_notes": outcome.review_notes,
+            "updated_at": now,
+        },
         customer_id=require_owner_id(raw_customer_id),
         decision=decision,
         notes=outcome.review_notes,
         approval_id=outcome.approval_id,
         reviewed_at=now,
     )
-    updated = await tx.first(
-        RECORD_REVIEW,
-        key=current["deliverable_id"],
-        review_status=outcome.review_status,
-        approval_id=outcome.approval_id,
-        review_notes=outcome.review_notes,
-        updated_at=now,
-    )
-    assert updated is not None
-    return updated
 
 
 async def execute(
@@ -396,21 +410,34 @@ async def execute(
             denied_at=now,
         )
         raise
-    # The history row travels with the update (one round trip).
-    tx.later(
-        APPEND_EXECUTION,
-        deliverable_id=current["deliverable_id"],
+    return await _change_and_record(
+        tx,
+        EXECUTION,
+        {"key": current["deliverable_id"], "approved_by": current["approval_id"], "now": now},
         customer_id=customer_id,
         approval_id=approved_by,
         action=action,
         correlation_id=correlation_id,
         executed_at=now,
     )
-    executed = await tx.first(
-        MARK_EXECUTED, key=current["deliverable_id"], approved_by=current["approval_id"], now=now
-    )
-    assert executed is not None
-    return executed
+
+
+async def _change_and_record(
+    tx: Transaction, guarded: GuardedChange, change: dict[str, Any], **history: Any
+) -> Row:
+    """The changed deliverable, its history row written. A failed guard means the deliverable
+    changed since it was read, which only happens when nothing locked it: `Contended`."""
+    if tx.dialect == "postgresql":
+        # Parameters the update and the history row share (approval_id) carry one value.
+        changed = await tx.first(guarded.at_once, **(change | history))
+    else:
+        # SQLite has no writing CTEs; its units of work are always transactions.
+        changed = await tx.first(guarded.change, **change)
+        if changed is not None:
+            await tx.execute(guarded.record, deliverable_id=changed["deliverable_id"], **history)
+    if changed is None:
+        raise Contended()
+    return changed
 
 
 async def review_history(tx: Transaction, deliverable_id: str) -> list[Row]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -108,6 +109,68 @@ async def test_histories_keep_every_review_and_execution(drafted: Drafted) -> No
     executions = await stub.ListExecutions(pb.ListExecutionsRequest(deliverable_id=did))
     assert [e.approval_id for e in executions.executions] == [approval_ids[2]] * 2
     assert executions.executions[0].action == "place_order"
+
+
+async def test_executions_racing_re_reviews_are_each_recorded_once(drafted: Drafted) -> None:
+    """Reviews and executions run without a transaction on PostgreSQL: every answer, success
+    or denial, has exactly its own history row, however they interleave."""
+    stub, did = drafted.stub, drafted.deliverable.deliverable_id
+
+    async def approve(approval_id: str | None) -> None:
+        # Approving without an id keeps the current one: such reviews are noted "keep".
+        await stub.ReviewDeliverable(
+            pb.ReviewDeliverableRequest(
+                deliverable_id=did,
+                customer_id="cust-r",
+                decision=pb.REVIEW_DECISION_APPROVED,
+                approval_id=approval_id,
+                notes=None if approval_id else "keep",
+            )
+        )
+
+    async def attempt(n: int) -> tuple[str, str]:
+        cid = f"race-{n}"
+        try:
+            await stub.ExecuteDeliverable(
+                execute(drafted, f"APR-{n % 3}"), metadata=(("x-correlation-id", cid),)
+            )
+            return cid, "executed"
+        except grpc.aio.AioRpcError as refused:
+            info = error_info(refused)
+            assert info is not None
+            return cid, info.reason
+
+    await approve("APR-0")
+    outcomes = await asyncio.gather(
+        *(attempt(n) for n in range(24)),
+        *(approve(f"APR-{n % 3}") for n in range(1, 9)),
+        *(approve(None) for _ in range(6)),
+    )
+    answered = dict(outcome for outcome in outcomes if outcome is not None)
+    executions = await stub.ListExecutions(pb.ListExecutionsRequest(deliverable_id=did))
+    denials = await stub.ListEnforcementDenials(
+        pb.ListEnforcementDenialsRequest(deliverable_id=did)
+    )
+    executed = sorted(e.correlation_id for e in executions.executions)
+    assert executed == sorted(cid for cid, reason in answered.items() if reason == "executed")
+    assert sorted(d.correlation_id for d in denials.denials) == sorted(
+        cid for cid, reason in answered.items() if reason == "APPROVAL_INVALID"
+    )
+    assert set(answered.values()) <= {"executed", "APPROVAL_INVALID"}
+    for execution in executions.executions:
+        assert execution.approval_id == f"APR-{int(execution.correlation_id[5:]) % 3}"
+    # Every review answered left one history row, and the last one is the deliverable's state.
+    reviews = await stub.ListReviews(pb.ListReviewsRequest(deliverable_id=did))
+    assert len(reviews.reviews) == 15
+    for before, review in zip(reviews.reviews, reviews.reviews[1:], strict=False):
+        if review.notes == "keep":
+            assert review.approval_id == before.approval_id  # no review was lost in between
+    listed = await stub.ListDeliverables(
+        pb.ListDeliverablesRequest(
+            hired_instance_id=drafted.deliverable.hired_instance_id, customer_id="cust-r"
+        )
+    )
+    assert listed.deliverables[0].approval_id == reviews.reviews[-1].approval_id
 
 
 async def test_an_unspecified_decision_is_invalid(drafted: Drafted) -> None:
