@@ -13,12 +13,12 @@ import asyncio
 import json
 import statistics
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 from plant.store.v1 import deliverables_pb2
 
-from bench.harness import copy_hired_agents, machine, scratch_database, store_process
+from bench.harness import copy_hired_agents, heading, scratch_database, store_process
 from bench.run_due import START
 from store_service.client import StoreClient
 
@@ -105,10 +105,7 @@ async def main(small: int, large: int, calls: int) -> dict[str, object]:
             )
         finally:
             await connection.close()
-    return {
-        "benchmark": "deliverable_listing",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("deliverable_listing") | {
         "calls": calls,
         "rows_per_instance": PER_INSTANCE,
         "small_table_rows": small_instances * PER_INSTANCE,

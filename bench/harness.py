@@ -42,6 +42,15 @@ def machine() -> dict[str, object]:
     return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
 
 
+def heading(benchmark: str) -> dict[str, object]:
+    """What every benchmark's JSON starts with: its name, the machine and the date."""
+    return {
+        "benchmark": benchmark,
+        "machine": machine(),
+        "date": datetime.now(UTC).date().isoformat(),
+    }
+
+
 @asynccontextmanager
 async def scratch_database() -> AsyncIterator[str]:
     """A migrated PostgreSQL database of its own, dropped afterwards."""

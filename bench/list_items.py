@@ -15,11 +15,10 @@ import argparse
 import asyncio
 import json
 import time
-from datetime import UTC, datetime
 
 import httpx
 
-from bench.harness import adapter_process, machine, scratch_database, store_process
+from bench.harness import adapter_process, heading, scratch_database, store_process
 from bench.yardstick import process_cpu
 from tests.flows import hire
 
@@ -69,10 +68,7 @@ async def main(items: int, seconds: float) -> dict[str, object]:
                     name: round((long[name] - short[name]) / (items - 1), 1) for name in long
                 },
             }
-    return {
-        "benchmark": "list_items",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("list_items") | {
         "items": items,
         "lists": results,
     }

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.harness import adapter_process, machine, scratch_database, store_process
+from bench.harness import adapter_process, heading, scratch_database, store_process
 from bench.yardstick import run_yardstick
 
 
@@ -52,10 +51,7 @@ async def main(first: int, last: int) -> dict[str, object]:
                 "adapter_rss_mib": round(rss_mib(adapter.process.pid), 1),
             }
     early, late = samples[str(first)], samples[str(last)]
-    return {
-        "benchmark": "memory_soak",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("memory_soak") | {
         "samples": samples,
         "store_growth": round(late["store_rss_mib"] / early["store_rss_mib"] - 1, 3),
         "adapter_growth": round(late["adapter_rss_mib"] / early["adapter_rss_mib"] - 1, 3),

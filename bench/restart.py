@@ -16,11 +16,16 @@ import json
 import signal
 import statistics
 import time
-from datetime import UTC, datetime
 
 import httpx
 
-from bench.harness import StoreProcess, adapter_process, machine, scratch_database, store_process
+from bench.harness import (
+    StoreProcess,
+    adapter_process,
+    heading,
+    scratch_database,
+    store_process,
+)
 from tests.processes import start_process
 
 
@@ -56,10 +61,7 @@ async def main(times: int) -> dict[str, object]:
         for _ in range(times):
             await restart(store, database_url)
             seconds.append(round(await first_answer(adapter.url), 3))
-    return {
-        "benchmark": "restart",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("restart") | {
         "seconds_to_first_answer": seconds,
         "median": statistics.median(seconds),
         "max": max(seconds),

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from plant.store.v1 import billing_pb2
 
-from bench.harness import machine, scratch_database, store_process
+from bench.harness import heading, scratch_database, store_process
 from store_service.client import StoreClient
 
 Operation = Callable[[], Awaitable[object]]
@@ -146,10 +146,7 @@ async def main(seconds: float, concurrency: int) -> dict[str, object]:
         finally:
             await pool.close()
             await client.close()
-    return {
-        "benchmark": "rpc_overhead",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("rpc_overhead") | {
         "seconds": seconds,
         "concurrency": concurrency,
         **results,

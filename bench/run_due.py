@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 import asyncpg
 from plant.store.v1 import deliverables_pb2
 
-from bench.harness import SEEDED_AT, copy_hired_agents, machine, scratch_database, store_process
+from bench.harness import (
+    SEEDED_AT,
+    copy_hired_agents,
+    heading,
+    scratch_database,
+    store_process,
+)
 from store_service.client import StoreClient
 from store_service.wire.values import timestamp
 
@@ -110,10 +116,7 @@ async def main(instances: int, page_size: int) -> dict[str, object]:
             first = await run_job(store.target, now, page_size)
             second = await run_job(store.target, now, page_size)
             store_peak = store.peak_rss_mib()
-    return {
-        "benchmark": "run_due",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("run_due") | {
         "instances": instances,
         "page_size": page_size,
         "seed_seconds": round(seeding, 1),

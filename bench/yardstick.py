@@ -17,11 +17,10 @@ import asyncio
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.harness import adapter_process, machine, scratch_database, store_process
+from bench.harness import adapter_process, heading, scratch_database, store_process
 
 YARDSTICK = Path(__file__).resolve().parents[2] / "shared" / "bench" / "rest_flow.py"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -94,10 +93,7 @@ async def main(yardstick_args: list[str], warmup: float) -> dict[str, Any]:
     cpu_ms_per_flow["load_generator"] = round(
         float(summary["client_cpu_util"]) * float(summary["duration_s"]) * 1000 / flows, 2
     )
-    return {
-        "benchmark": "yardstick",
-        "machine": machine(),
-        "date": datetime.now(UTC).date().isoformat(),
+    return heading("yardstick") | {
         "arguments": yardstick_args,
         "flows_per_s": summary["flows_per_s"],
         "errors": summary["errors"],
