@@ -41,7 +41,7 @@ async def next_numbers(tx: Transaction, prefixes: tuple[str, ...], now: datetime
     """The next number of each prefix, in the order given.
 
     Counters are locked in that order; every caller names receipts before invoices, so two
-    transactions never wait on each other's counter rows.
+    transactions drawing both queue on the first counter instead of deadlocking.
     """
     drawn = await tx.rows(
         DRAW[len(prefixes)],
