@@ -12,7 +12,9 @@ from http_adapter.responses import JsonResponse
 from http_adapter.schemas.agent_types import AgentTypeDefinition
 from store_service.wire.agent_types import to_document, to_message
 
-router = APIRouter(prefix="/api/v1/agent-types", tags=["agent-types"])
+router = APIRouter(
+    prefix="/api/v1/agent-types", tags=["agent-types"], default_response_class=JsonResponse
+)
 
 
 def definitions(response: Any) -> list[dict[str, Any]]:

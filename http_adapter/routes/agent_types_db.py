@@ -18,7 +18,9 @@ from http_adapter.routes.agent_types import definition_message, definitions
 from http_adapter.schemas.agent_types import AgentTypeDefinition
 from store_service.wire.agent_types import to_document
 
-router = APIRouter(prefix="/api/v1/agent-types-db", tags=["agent-types-db"])
+router = APIRouter(
+    prefix="/api/v1/agent-types-db", tags=["agent-types-db"], default_response_class=JsonResponse
+)
 
 NOT_ENABLED = "DB-backed agent types not enabled. Set USE_AGENT_TYPE_DB=true"
 

@@ -14,8 +14,12 @@ from http_adapter.documents_html import invoice_html, receipt_html
 from http_adapter.responses import JsonResponse
 from http_adapter.schemas import responses
 
-invoices = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
-receipts = APIRouter(prefix="/api/v1/receipts", tags=["receipts"])
+invoices = APIRouter(
+    prefix="/api/v1/invoices", tags=["invoices"], default_response_class=JsonResponse
+)
+receipts = APIRouter(
+    prefix="/api/v1/receipts", tags=["receipts"], default_response_class=JsonResponse
+)
 
 
 @invoices.get("", response_model=responses.Invoices)

@@ -15,7 +15,7 @@ from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, Run
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
 
-router = APIRouter(prefix="/api/v1", tags=["deliverables"])
+router = APIRouter(prefix="/api/v1", tags=["deliverables"], default_response_class=JsonResponse)
 
 
 @router.get("/hired-agents/{hired_instance_id}/deliverables", response_model=responses.Deliverables)

@@ -16,7 +16,9 @@ from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import client_timestamp
 from store_service.wire.values import struct
 
-router = APIRouter(prefix="/api/v1/hired-agents", tags=["hired-agents"])
+router = APIRouter(
+    prefix="/api/v1/hired-agents", tags=["hired-agents"], default_response_class=JsonResponse
+)
 
 
 @router.put("/draft", response_model=responses.HiredAgentInstance)

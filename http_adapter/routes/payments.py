@@ -22,7 +22,9 @@ from http_adapter.schemas.payments import (
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
 
-router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
+router = APIRouter(
+    prefix="/api/v1/payments", tags=["payments"], default_response_class=JsonResponse
+)
 
 RAZORPAY_DISABLED = "Razorpay {} is disabled when PAYMENTS_MODE is not 'razorpay'."
 

@@ -10,7 +10,9 @@ from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
 from http_adapter.schemas import responses
 
-router = APIRouter(prefix="/api/v1/trial-status", tags=["trial-status"])
+router = APIRouter(
+    prefix="/api/v1/trial-status", tags=["trial-status"], default_response_class=JsonResponse
+)
 
 
 @router.get("", response_model=responses.Trials)
