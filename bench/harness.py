@@ -7,7 +7,6 @@ import os
 import platform
 import signal
 import socket
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +22,7 @@ from store_service.config import normalise_database_url
 from store_service.db.engine import create_engine
 from store_service.db.migrate import migrate
 from store_service.probe import check_health
-from tests.processes import start_process, stop_process, wait_answering
+from tests.processes import CLI, code_from, start_process, stop_process, wait_answering
 
 SERVER_URL = os.environ.get(
     "PLANT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,20 +51,38 @@ def heading(benchmark: str) -> dict[str, object]:
 
 
 @asynccontextmanager
-async def scratch_database() -> AsyncIterator[str]:
-    """A migrated PostgreSQL database of its own, dropped afterwards."""
+async def scratch_database(source: Path | None = None) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of its own, dropped afterwards; with `source`, migrated
+    by that checkout's migrations (bench.pairs)."""
     name = f"plant_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(SERVER_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = urlunsplit(urlsplit(SERVER_URL)._replace(path=f"/{name}"))
     try:
-        engine = create_engine(normalise_database_url(url))
-        await migrate(engine)
-        await engine.dispose()
+        if source is None:
+            engine = create_engine(normalise_database_url(url))
+            await migrate(engine)
+            await engine.dispose()
+        else:
+            await _migrate_from(source, url)
         yield url
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def _migrate_from(source: Path, url: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        "migrate",
+        env=os.environ | {"DATABASE_URL": url} | code_from(source),
+        cwd=source,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"migrating with {source} failed:\n{errors.decode()}")
 
 
 def _free_port() -> int:
@@ -89,7 +106,10 @@ class StoreProcess:
 
 
 @asynccontextmanager
-async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
+async def store_process(
+    database_url: str, source: Path | None = None
+) -> AsyncIterator[StoreProcess]:
+    """The store as its own process (its log on our stderr); with `source`, that checkout's."""
     target = f"127.0.0.1:{_free_port()}"
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -99,7 +119,7 @@ async def store_process(database_url: str) -> AsyncIterator[StoreProcess]:
     store = StoreProcess(
         target,
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "store_service.cli", "serve", env=env
+            *CLI, "serve", env=env | code_from(source), cwd=source
         ),
     )
     try:
@@ -123,8 +143,10 @@ class AdapterProcess:
 
 
 @asynccontextmanager
-async def adapter_process(store: StoreProcess) -> AsyncIterator[AdapterProcess]:
-    """The REST adapter as its own process, in front of `store`."""
+async def adapter_process(
+    store: StoreProcess, source: Path | None = None
+) -> AsyncIterator[AdapterProcess]:
+    """The REST adapter as its own process, in front of `store`; with `source`, that checkout's."""
     url = f"http://127.0.0.1:{_free_port()}"
     process = await start_process(
         "http",
@@ -133,6 +155,7 @@ async def adapter_process(store: StoreProcess) -> AsyncIterator[AdapterProcess]:
             "PLANT_HTTP_LISTEN": url.removeprefix("http://"),
             "LOG_LEVEL": "WARNING",
         },
+        source=source,
     )
     try:
         await wait_answering(url)

@@ -70,11 +70,20 @@ def process_cpu(store: int, adapter: int) -> dict[str, float]:
     return {"store": _cpu_seconds(store), "adapter": _cpu_seconds(adapter), "postgres": postgres}
 
 
-async def main(yardstick_args: list[str], warmup: float) -> dict[str, Any]:
+def cost_ratio(cpu_ms_per_flow: dict[str, float]) -> float:
+    """Store + adapter + PostgreSQL CPU per flow in units of the load generator's."""
+    ours = cpu_ms_per_flow["store"] + cpu_ms_per_flow["adapter"] + cpu_ms_per_flow["postgres"]
+    return round(ours / cpu_ms_per_flow["load_generator"], 3)
+
+
+async def main(
+    yardstick_args: list[str], warmup: float, source: Path | None = None
+) -> dict[str, Any]:
+    """One run; with `source`, of the store and adapter of that checkout (bench.pairs)."""
     async with (
-        scratch_database() as database_url,
-        store_process(database_url) as store,
-        adapter_process(store) as adapter,
+        scratch_database(source) as database_url,
+        store_process(database_url, source) as store,
+        adapter_process(store, source) as adapter,
     ):
         pids = (store.process.pid, adapter.process.pid)
         run = asyncio.create_task(
@@ -98,6 +107,7 @@ async def main(yardstick_args: list[str], warmup: float) -> dict[str, Any]:
         "flows_per_s": summary["flows_per_s"],
         "errors": summary["errors"],
         "cpu_ms_per_flow": cpu_ms_per_flow,
+        "ratio_to_load_generator": cost_ratio(cpu_ms_per_flow),
         "yardstick": summary,
     }
 

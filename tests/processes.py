@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -104,14 +105,26 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
     return process.returncode or 0, output.decode()
 
 
-async def start_process(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+async def start_process(
+    *args: str, env: dict[str, str], source: Path | None = None
+) -> asyncio.subprocess.Process:
+    """`plant-store ARGS`; with `source`, from the code of that checkout instead of this one."""
     return await asyncio.create_subprocess_exec(
         *CLI,
         *args,
-        env=os.environ | env,
+        env=os.environ | env | code_from(source),
+        cwd=source,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
+
+
+def code_from(source: Path | None) -> dict[str, str]:
+    """The environment that makes `python -m` (run in `source`) import that checkout's code,
+    its generated protobuf modules included, ahead of the installed project."""
+    if source is None:
+        return {}
+    return {"PYTHONPATH": os.pathsep.join((str(source), str(source / "protos")))}
 
 
 async def stop_process(process: asyncio.subprocess.Process) -> None:
