@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from plant.store.v1 import catalog_pb2 as pb
 
 from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas.agent_types import AgentTypeDefinition
 from store_service.wire.agent_types import to_document, to_message
 
-router = APIRouter(
-    prefix="/api/v1/agent-types", tags=["agent-types"], default_response_class=JsonResponse
-)
+router = api_router("/api/v1/agent-types", "agent-types")
 
 
 def definitions(response: Any) -> list[dict[str, Any]]:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from plant.store.v1 import catalog_pb2 as pb
 
 from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.routes.agent_types import definition_message, definitions
 from http_adapter.schemas.agent_types import AgentTypeDefinition
 from store_service.wire.agent_types import to_document
 
-router = APIRouter(
-    prefix="/api/v1/agent-types-db", tags=["agent-types-db"], default_response_class=JsonResponse
-)
+router = api_router("/api/v1/agent-types-db", "agent-types-db")
 
 NOT_ENABLED = "DB-backed agent types not enabled. Set USE_AGENT_TYPE_DB=true"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from plant.store.v1 import billing_pb2 as pb
 
@@ -12,14 +11,11 @@ from http_adapter import rendering
 from http_adapter.dependencies import Store
 from http_adapter.documents_html import invoice_html, receipt_html
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 
-invoices = APIRouter(
-    prefix="/api/v1/invoices", tags=["invoices"], default_response_class=JsonResponse
-)
-receipts = APIRouter(
-    prefix="/api/v1/receipts", tags=["receipts"], default_response_class=JsonResponse
-)
+invoices = api_router("/api/v1/invoices", "invoices")
+receipts = api_router("/api/v1/receipts", "receipts")
 
 
 @invoices.get("", response_model=responses.Invoices)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from plant.store.v1 import deliverables_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
 
-router = APIRouter(prefix="/api/v1", tags=["deliverables"], default_response_class=JsonResponse)
+router = api_router("/api/v1", "deliverables")
 
 
 @router.get("/hired-agents/{hired_instance_id}/deliverables", response_model=responses.Deliverables)

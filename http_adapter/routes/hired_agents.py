@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import client_timestamp
 from store_service.wire.values import struct
 
-router = APIRouter(
-    prefix="/api/v1/hired-agents", tags=["hired-agents"], default_response_class=JsonResponse
-)
+router = api_router("/api/v1/hired-agents", "hired-agents")
 
 
 @router.put("/draft", response_model=responses.HiredAgentInstance)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from plant.store.v1 import billing_pb2 as pb
 
 from http_adapter import razorpay, rendering
@@ -12,6 +12,7 @@ from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.payments_mode import require_mode
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.payments import (
     CouponCheckoutRequest,
@@ -22,9 +23,7 @@ from http_adapter.schemas.payments import (
 from http_adapter.times import client_timestamp
 from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
 
-router = APIRouter(
-    prefix="/api/v1/payments", tags=["payments"], default_response_class=JsonResponse
-)
+router = api_router("/api/v1/payments", "payments")
 
 RAZORPAY_DISABLED = "Razorpay {} is disabled when PAYMENTS_MODE is not 'razorpay'."
 

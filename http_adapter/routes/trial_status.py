@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import Store
 from http_adapter.responses import JsonResponse
+from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 
-router = APIRouter(
-    prefix="/api/v1/trial-status", tags=["trial-status"], default_response_class=JsonResponse
-)
+router = api_router("/api/v1/trial-status", "trial-status")
 
 
 @router.get("", response_model=responses.Trials)
