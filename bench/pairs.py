@@ -122,8 +122,8 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds per run")
     parser.add_argument("versions", nargs="+", help=f"git revisions, or {WORKING_TREE!r}")
     args = parser.parse_args(ours)
-    if len(args.versions) < 2:
-        parser.error("compare at least two versions")
+    if len(set(args.versions)) != len(args.versions) or len(args.versions) < 2:
+        parser.error("name at least two versions, each once")
     return args, theirs
 
 
