@@ -22,7 +22,7 @@ from store_service.config import normalise_database_url
 from store_service.db.engine import create_engine
 from store_service.db.migrate import migrate
 from store_service.probe import check_health
-from tests.processes import CLI, code_from, start_process, stop_process, wait_answering
+from tests.processes import start_process, stop_process, wait_answering
 
 SERVER_URL = os.environ.get(
     "PLANT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -72,13 +72,8 @@ async def scratch_database(source: Path | None = None) -> AsyncIterator[str]:
 
 
 async def _migrate_from(source: Path, url: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        *CLI,
-        "migrate",
-        env=os.environ | {"DATABASE_URL": url} | code_from(source),
-        cwd=source,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    process = await start_process(
+        "migrate", env={"DATABASE_URL": url}, source=source, stderr=asyncio.subprocess.PIPE
     )
     _, errors = await process.communicate()
     if process.returncode != 0:
@@ -111,17 +106,8 @@ async def store_process(
 ) -> AsyncIterator[StoreProcess]:
     """The store as its own process (its log on our stderr); with `source`, that checkout's."""
     target = f"127.0.0.1:{_free_port()}"
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "PLANT_STORE_LISTEN": target,
-        "LOG_LEVEL": "WARNING",
-    }
-    store = StoreProcess(
-        target,
-        await asyncio.create_subprocess_exec(
-            *CLI, "serve", env=env | code_from(source), cwd=source
-        ),
-    )
+    env = {"DATABASE_URL": database_url, "PLANT_STORE_LISTEN": target, "LOG_LEVEL": "WARNING"}
+    store = StoreProcess(target, await start_process("serve", env=env, source=source, stderr=None))
     try:
         deadline = time.monotonic() + 30
         while await check_health(target, deadline_seconds=1) != "SERVING":

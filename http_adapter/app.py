@@ -85,7 +85,7 @@ def create_app(
     install_openapi(app)
     install_observability(app)
     # The routes go straight onto the app's router: FastAPI walks every included router on each
-    # request to check its routes for changes (~5 % of the adapter's CPU, docs/performance.md).
+    # request to check its routes for changes (~7 % of the adapter's CPU, docs/performance.md).
     # Their routers carry what include_router would have added (routes.api_router).
     for router in ROUTERS:
         app.router.routes.extend(router.routes)

@@ -106,7 +106,10 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
 
 
 async def start_process(
-    *args: str, env: dict[str, str], source: Path | None = None
+    *args: str,
+    env: dict[str, str],
+    source: Path | None = None,
+    stderr: int | None = asyncio.subprocess.DEVNULL,
 ) -> asyncio.subprocess.Process:
     """`plant-store ARGS`; with `source`, from the code of that checkout instead of this one."""
     return await asyncio.create_subprocess_exec(
@@ -115,7 +118,7 @@ async def start_process(
         env=os.environ | env | code_from(source),
         cwd=source,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
     )
 
 
