@@ -1,31 +1,36 @@
-"""Fault drills with asserted results: the store killed mid-load, PostgreSQL stopped mid-load.
+"""Fault drills with asserted results: the store killed mid-load, PostgreSQL stopped or crashed
+mid-load.
 
 Real processes (store and adapter) on a real PostgreSQL database; a small load of complete
-flows runs while the fault happens. Afterwards every request that got a 2xx is in the
-database, no invariant is broken, and nothing answered 500.
+flows runs while the fault happens and until a flow completes again after it. Afterwards every
+request that got a 2xx is in the database, no invariant is broken, and nothing answered 500.
+The drills assert what happened, never how fast: recovery times are measured by bench/.
+The outage drill stops a PostgreSQL cluster of its own, never the shared test server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import time
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from store_service.db.engine import create_engine
 from store_service.db.models import Deliverable, GoalInstance, Order, table_of
 from store_service.probe import check_health
 from tests.consistency import broken_invariants
+from tests.databases import migrate_url
 from tests.flows import TRADE_GOAL, TRADING_AGENT, TRADING_CONFIG
+from tests.private_postgres import PrivateCluster, private_cluster, why_unavailable
 from tests.processes import (
     free_port,
     start_process,
@@ -127,15 +132,15 @@ async def load(url: str, ledger: Ledger, stop: asyncio.Event, users: int = 6) ->
     await asyncio.gather(*(user(index) for index in range(users)))
 
 
-async def first_answer(url: str, within: float) -> float:
-    """Seconds until the adapter answers 200 again; fails past `within`."""
-    started = time.monotonic()
-    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        for _ in range(int(within / 0.05)):
-            if (await http.get(f"{API}/agent-types")).status_code == 200:
-                return time.monotonic() - started
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"no answer within {within} s")
+async def wait_for_a_new_execution(ledger: Ledger, polls: int = 600) -> None:
+    """Lets the load run until one more flow executes end to end (after a fault: recovery
+    serves whole flows), so every set of the ledger has something to check."""
+    before = len(ledger.executed)
+    for _ in range(polls):
+        if len(ledger.executed) > before:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no flow completed after the fault: {ledger.statuses}")
 
 
 async def assert_everything_acknowledged_is_stored(engine: AsyncEngine, ledger: Ledger) -> None:
@@ -157,9 +162,10 @@ async def assert_everything_acknowledged_is_stored(engine: AsyncEngine, ledger: 
                 )
             ).scalars()
         )
+    # Each set is non-empty (wait_for_a_new_execution), so each check can fail.
     assert ledger.orders and ledger.orders <= stored_orders
-    assert ledger.goals <= stored_goals
-    assert ledger.executed <= executed
+    assert ledger.goals and ledger.goals <= stored_goals
+    assert ledger.executed and ledger.executed <= executed
     assert await broken_invariants(engine) == {}
 
 
@@ -178,10 +184,11 @@ class Stack:
         )
 
 
-@pytest.fixture
-async def processes(postgres_url: str) -> AsyncIterator[Stack]:
+@asynccontextmanager
+async def running_stack(database_url: str) -> AsyncIterator[Stack]:
+    """A store process and an adapter process in front of it, on `database_url`."""
     store_target, http_port = f"127.0.0.1:{free_port()}", free_port()
-    env = {"DATABASE_URL": postgres_url}
+    env = {"DATABASE_URL": database_url}
     store = await start_process("serve", env=env | {"PLANT_STORE_LISTEN": store_target})
     adapter = await start_process(
         "http",
@@ -192,17 +199,26 @@ async def processes(postgres_url: str) -> AsyncIterator[Stack]:
             "PLANT_STORE_DEADLINE_SECONDS": "5",
         },
     )
-    running = Stack(postgres_url, store_target, f"http://127.0.0.1:{http_port}", store, adapter)
-    await wait_serving(store_target)
-    await wait_answering(running.http_url)
-    yield running
-    await stop_process(running.store)
-    await stop_process(running.adapter)
+    running = Stack(database_url, store_target, f"http://127.0.0.1:{http_port}", store, adapter)
+    try:
+        await wait_serving(store_target)
+        await wait_answering(running.http_url)
+        yield running
+    finally:
+        await stop_process(running.store)
+        await stop_process(running.adapter)
+
+
+@pytest.fixture
+async def processes(postgres_url: str) -> AsyncIterator[Stack]:
+    async with running_stack(postgres_url) as running:
+        yield running
 
 
 async def test_kill_9_of_the_store_loses_nothing_acknowledged(
     processes: Stack, engine: AsyncEngine
 ) -> None:
+    # How soon the adapter answers again is measured by `python -m bench.restart`, not here.
     ledger, stop = Ledger(), asyncio.Event()
     traffic = asyncio.create_task(load(processes.http_url, ledger, stop))
     await asyncio.sleep(2.5)
@@ -210,69 +226,68 @@ async def test_kill_9_of_the_store_loses_nothing_acknowledged(
     await processes.store.wait()
     await asyncio.sleep(1)
     await processes.start_store()
-    back_after = await first_answer(processes.http_url, within=10)
-    await asyncio.sleep(1.5)
+    await wait_for_a_new_execution(ledger)
     stop.set()
     await traffic
-    assert back_after < 2.0, back_after
     assert set(ledger.statuses) <= {0, 200, 503}, ledger.statuses
     assert ledger.statuses[503] > 0
     await assert_everything_acknowledged_is_stored(engine, ledger)
 
 
-def _cluster() -> tuple[str, str] | None:
-    versions = (
-        sorted(Path("/etc/postgresql").glob("*/main")) if Path("/etc/postgresql").exists() else []
-    )
-    if not versions or shutil.which("pg_ctlcluster") is None or os.geteuid() != 0:
-        return None
-    return versions[-1].parent.name, "main"
-
-
-async def _pg_ctl(action: str, cluster: tuple[str, str]) -> None:
-    process = await asyncio.create_subprocess_exec(
-        "pg_ctlcluster",
-        "--skip-systemctl-redirect",
-        *cluster,
-        action,
-        *(["-m", "fast"] if action == "stop" else []),
-    )
-    assert await process.wait() == 0
-
-
-async def test_postgres_outage_is_503_then_recovers_without_restarts(
-    processes: Stack, engine: AsyncEngine
-) -> None:
-    cluster = _cluster()
-    if cluster is None:
-        message = "the drill needs root and pg_ctlcluster to stop the local PostgreSQL"
+@pytest.fixture
+async def private_database() -> AsyncIterator[PrivateCluster]:
+    """A migrated database on a cluster of the drill's own, which it may stop and crash."""
+    problem = why_unavailable()
+    if problem is not None:
+        message = f"the outage drill needs a private PostgreSQL cluster: {problem}"
         if os.environ.get("CI"):
             pytest.fail(message)
+        print(f"\n!!! SKIPPING THE POSTGRESQL OUTAGE DRILL: {message} !!!", file=sys.stderr)
         pytest.skip(message)
-    ledger, stop = Ledger(), asyncio.Event()
-    traffic = asyncio.create_task(load(processes.http_url, ledger, stop))
-    await asyncio.sleep(2)
+    async with private_cluster() as cluster:
+        await migrate_url(cluster.url)
+        yield cluster
+
+
+async def answers_while_down(stack: Stack, polls: int = 100) -> list[str]:
+    """Probes the adapter and the store's health until health reports the outage; every
+    answer meanwhile must be the contract's 503 (at least five of them)."""
     health: list[str] = []
-    await _pg_ctl("stop", cluster)
+    async with httpx.AsyncClient(base_url=stack.http_url, timeout=30) as http:
+        for _ in range(polls):
+            answer = await http.get(f"{API}/agent-types")
+            assert answer.status_code == 503, answer.text
+            assert answer.json()["title"] == "Service Unavailable"
+            health.append(await check_health(stack.store_target))
+            if "NOT_SERVING" in health and len(health) >= 5:
+                return health
+            await asyncio.sleep(0.3)
+    raise AssertionError(f"health never reported the outage: {health}")
+
+
+@pytest.mark.parametrize("shutdown", ["fast", "immediate"])
+async def test_postgres_outage_is_503_then_recovers_without_restarts(
+    private_database: PrivateCluster, shutdown: str
+) -> None:
+    """`fast` stops the server in order, `immediate` crashes it (recovery runs at restart)."""
+    cluster = private_database
+    engine = create_engine(cluster.url)
     try:
-        outage_started = time.monotonic()
-        async with httpx.AsyncClient(base_url=processes.http_url, timeout=10) as http:
-            while time.monotonic() - outage_started < 5:
-                started = time.monotonic()
-                answer = await http.get(f"{API}/agent-types")
-                assert answer.status_code == 503, answer.text
-                assert answer.json()["title"] == "Service Unavailable"
-                assert time.monotonic() - started < 6
-                health.append(await check_health(processes.store_target))
-                await asyncio.sleep(0.3)
+        async with running_stack(cluster.url) as stack:
+            ledger, stop = Ledger(), asyncio.Event()
+            traffic = asyncio.create_task(load(stack.http_url, ledger, stop))
+            await asyncio.sleep(2)
+            await cluster.stop(shutdown)
+            try:
+                await answers_while_down(stack)
+            finally:
+                await cluster.start()
+            await wait_serving(stack.store_target)
+            await wait_for_a_new_execution(ledger)
+            stop.set()
+            await traffic
+            assert stack.store.returncode is None and stack.adapter.returncode is None
+        assert set(ledger.statuses) <= {200, 503}, ledger.statuses
+        await assert_everything_acknowledged_is_stored(engine, ledger)
     finally:
-        await _pg_ctl("start", cluster)
-    await wait_serving(processes.store_target, seconds=20)
-    await first_answer(processes.http_url, within=20)
-    await asyncio.sleep(2)
-    stop.set()
-    await traffic
-    assert "NOT_SERVING" in health
-    assert processes.store.returncode is None and processes.adapter.returncode is None
-    assert set(ledger.statuses) <= {200, 503}, ledger.statuses
-    await assert_everything_acknowledged_is_stored(engine, ledger)
+        await engine.dispose()
