@@ -2,11 +2,13 @@
 FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY requirements/runtime.lock ./requirements/
+RUN pip install --no-cache-dir --require-hashes --requirement requirements/runtime.lock
 COPY pyproject.toml README.md ./
 COPY protos ./protos
 COPY store_service ./store_service
 COPY http_adapter ./http_adapter
 COPY migrations ./migrations
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 USER nobody
 ENTRYPOINT ["plant-store"]

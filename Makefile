@@ -4,16 +4,21 @@ PYTHON ?= $(shell sh scripts/python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Every package, with its hashes: `make lock` writes it from pyproject.toml (scripts/lock.sh).
+LOCK := requirements/dev.lock
 NODE_INSTALLED := node_modules/.installed
 # What `buf breaking` compares the API with (a git ref of this repository).
 BREAKING_AGAINST ?= HEAD~1
 
-.PHONY: install run test lint proto proto-check buf-lint buf-breaking compose-check ci-checks clean
+.PHONY: install run test lint proto proto-check buf-lint buf-breaking compose-check lock lock-check \
+	audit ci-checks clean
 
-$(INSTALLED): pyproject.toml
+# Only what the lock names, hash-checked; then the project itself, without dependencies.
+$(INSTALLED): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --requirement $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable .
+	$(BIN)/pip check
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
@@ -52,7 +57,19 @@ buf-breaking: $(NODE_INSTALLED)
 compose-check: $(INSTALLED)
 	$(BIN)/docker-compose -f compose.yaml config --quiet
 
-ci-checks: lint proto-check buf-lint buf-breaking compose-check
+## Rewrite requirements/*.lock after editing dependencies in pyproject.toml (commit the result);
+## `make lock UPGRADE=1` also moves every pin to the newest allowed version.
+lock: $(INSTALLED)
+	UPGRADE=$(UPGRADE) bash scripts/lock.sh
+
+lock-check: $(INSTALLED)
+	bash scripts/lock.sh --check
+
+## Known vulnerabilities in the locked packages (skipped, loudly, when the advisories are unreachable).
+audit: $(INSTALLED)
+	bash scripts/audit.sh
+
+ci-checks: lint proto-check buf-lint buf-breaking compose-check lock-check audit
 
 clean:
 	rm -rf $(VENV) node_modules plant_store.db plant_store.db-wal plant_store.db-shm
