@@ -59,7 +59,9 @@ compose-check: $(INSTALLED)
 
 ## Rewrite requirements/*.lock after editing dependencies in pyproject.toml (commit the result);
 ## `make lock UPGRADE=1` also moves every pin to the newest allowed version.
-lock: $(INSTALLED)
+## (Only uv is needed: a lock missing a new dependency would fail `make install`'s pip check.)
+lock:
+	test -x $(BIN)/uv || $(MAKE) install
 	UPGRADE=$(UPGRADE) bash scripts/lock.sh
 
 lock-check: $(INSTALLED)
