@@ -51,6 +51,7 @@ from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
 from store_service.tls import server_credentials
 from store_service.tracing import server_interceptors, tracer_provider_from_env
+from store_service.version import VERSION
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -164,7 +165,11 @@ class StoreServer:
             host, _, port = self.settings.metrics_listen.rpartition(":")
             start_http_server(int(port), addr=host or "127.0.0.1", registry=REGISTRY)
         logger.info(
-            "store listening on %s (port %d, %s)", self.settings.listen, self.port, self._security
+            "plant-store %s: store listening on %s (port %d, %s)",
+            VERSION,
+            self.settings.listen,
+            self.port,
+            self._security,
         )
 
     async def _prepare_schema(self) -> None:
