@@ -19,11 +19,13 @@ from http_adapter.routes import (
     agent_types_db,
     billing_documents,
     deliverables,
+    health,
     hired_agents,
     payments,
     trial_status,
 )
 from store_service.client import StoreClient
+from store_service.version import VERSION
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -38,6 +40,7 @@ ROUTERS = (
     billing_documents.invoices,
     agent_types.router,
     agent_types_db.router,
+    health.router,
 )
 
 
@@ -69,7 +72,7 @@ def create_app(
 
     app = FastAPI(
         title="Plant Phase-1 REST API",
-        version="1.0.0",
+        version=VERSION,
         lifespan=lifespan,
         default_response_class=JsonResponse,
         # FastAPI's own OpenTelemetry instrumentation: server spans continuing the caller's

@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from http_adapter.correlation import correlation_id_of
 from store_service.logging_context import correlation_id
+from store_service.version import register_build_info
 
 HTTP_REQUESTS = Counter(
     "plant_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -23,7 +24,10 @@ HTTP_DURATION = Histogram(
     ["method", "route"],
     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+register_build_info(REGISTRY)
 access = logging.getLogger("plant.http.access")
+# Probes and scrapes arrive every few seconds: their access lines only at DEBUG.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class ObservedRequests:
@@ -58,8 +62,10 @@ class ObservedRequests:
             method = scope["method"]
             HTTP_REQUESTS.labels(method, template, str(status)).inc()
             HTTP_DURATION.labels(method, template).observe(elapsed)
-            if access.isEnabledFor(logging.INFO):
-                access.info(
+            level = logging.DEBUG if template in QUIET_ROUTES else logging.INFO
+            if access.isEnabledFor(level):
+                access.log(
+                    level,
                     "http",
                     extra={
                         "method": method,

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import grpc
@@ -95,3 +96,10 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
     [access] = [line for line in lines if line.get("rpc") == LIST]
     assert access["correlation_id"] == "cid-log-1"
     assert access["code"] == "OK" and access["duration_ms"] > 0
+    # wait_serving asked the health service until SERVING: probes stay out of the log at INFO.
+    assert not [line for line in lines if str(line.get("rpc", "")).startswith("/grpc.health")]
+    running = version("plant-store")
+    assert any(
+        line["message"].startswith(f"plant-store {running}: store listening") for line in lines
+    )
+    assert f'plant_build_info{{version="{running}"}} 1.0' in scraped
