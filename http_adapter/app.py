@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
@@ -70,7 +71,9 @@ def create_app(
             if tracer_provider is not None:
                 tracer_provider.shutdown()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the adapter itself (the
+    # package ships them), so the documentation works where no CDN can be reached.
+    app = FastAPIOffline(
         title="Plant Phase-1 REST API",
         version=VERSION,
         lifespan=lifespan,
