@@ -92,7 +92,7 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
         process.terminate()
         output, _ = await process.communicate()
     lines = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
-    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert lines and all({"timestamp", "level", "logger", "message"} <= set(line) for line in lines)
     [access] = [line for line in lines if line.get("rpc") == LIST]
     assert access["correlation_id"] == "cid-log-1"
     assert access["code"] == "OK" and access["duration_ms"] > 0
