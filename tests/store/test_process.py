@@ -143,7 +143,8 @@ async def test_run_stopped_with_ctrl_c_stops_both_and_exits_0(tmp_path: Path) ->
     assert (code, status.strip().splitlines()[-1]) == (1, "UNREACHABLE")
     logged = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
     messages = [line["message"] for line in logged]
-    assert any(f"database {env['DATABASE_URL']}, metrics off" in text for text in messages), messages
+    started = f"database {env['DATABASE_URL']}, metrics off"
+    assert any(started in text for text in messages), messages
     assert "store stopped" in messages
     for line in logged:
         moment = datetime.fromisoformat(line["timestamp"])
