@@ -89,7 +89,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
-    install_observability(app)
+    install_observability(app, settings.metrics_listen)
     # The routes go straight onto the app's router: FastAPI walks every included router on each
     # request to check its routes for changes (~7 % of the adapter's CPU, docs/performance.md).
     # Their routers carry what include_router would have added (routes.api_router).

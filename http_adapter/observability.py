@@ -7,10 +7,18 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from http_adapter.config import split_host_port
 from http_adapter.correlation import correlation_id_of
 from store_service.logging_context import correlation_id
 from store_service.version import register_build_info
@@ -77,9 +85,19 @@ class ObservedRequests:
             correlation_id.reset(token)
 
 
-def install_observability(app: FastAPI) -> None:
+def install_observability(app: FastAPI, metrics_listen: str | None) -> None:
+    """Request metrics and access lines; `/metrics` on the public port unless `metrics_listen`
+    names a listener of its own (started by `serve_metrics`)."""
     app.add_middleware(ObservedRequests)
+    if metrics_listen:
+        return
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_metrics(metrics_listen: str) -> None:
+    """Serves `/metrics` on an internal address of its own, apart from the public API."""
+    host, port = split_host_port(metrics_listen)
+    start_http_server(port, addr=host, registry=REGISTRY)

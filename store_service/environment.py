@@ -57,6 +57,7 @@ STORE = (
 )
 ADAPTER = (
     Variable("PLANT_HTTP_LISTEN", "127.0.0.1:8000", "where the REST API listens"),
+    Variable("PLANT_HTTP_METRICS_LISTEN", "unset", "host:port of /metrics, off the public port"),
     *CLIENT,
     Variable("PLANT_STORE_DEADLINE_SECONDS", "10", "deadline of every store call (504 past it)"),
     Variable("USE_AGENT_TYPE_DB", "false", "true serves /agent-types-db from the registry"),

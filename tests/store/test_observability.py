@@ -19,7 +19,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from store_service import metrics as store_metrics
 from store_service.server import StoreServer
 from tests.databases import sqlite_url
-from tests.processes import free_port, run_cli, wait_serving
+from tests.processes import free_port, run_cli, start_process, stop_process, wait_serving
 
 LIST = "/plant.store.v1.CatalogService/ListAgentTypes"
 GET = "/plant.store.v1.CatalogService/GetAgentType"
@@ -103,3 +103,28 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
         line["message"].startswith(f"plant-store {running}: store listening") for line in lines
     )
     assert f'plant_build_info{{version="{running}"}} 1.0' in scraped
+
+
+async def test_adapter_serves_metrics_on_an_internal_address_when_asked() -> None:
+    http_port, metrics_port = free_port(), free_port()
+    process = await start_process(
+        "http",
+        env={
+            "PLANT_STORE_TARGET": f"127.0.0.1:{free_port()}",
+            "PLANT_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "PLANT_HTTP_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        },
+    )
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            public = f"http://127.0.0.1:{http_port}"
+            for _ in range(150):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{public}/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.2)
+            assert (await client.get(f"{public}/metrics")).status_code == 404
+            scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+    finally:
+        await stop_process(process)
+    assert 'plant_http_requests_total{method="GET",route="/healthz",status="200"}' in scraped
