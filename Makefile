@@ -8,7 +8,7 @@ NODE_INSTALLED := node_modules/.installed
 # What `buf breaking` compares the API with (a git ref of this repository).
 BREAKING_AGAINST ?= HEAD~1
 
-.PHONY: install run test lint proto proto-check buf-lint buf-breaking compose-check ci-checks clean
+.PHONY: install run test lint proto proto-check schema-doc buf-lint buf-breaking compose-check ci-checks clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ proto: $(INSTALLED)
 
 proto-check: $(INSTALLED)
 	bash scripts/check_protos.sh
+
+## Redraw the schema diagram in docs/schema.md from the models (commit the result).
+schema-doc: $(INSTALLED)
+	$(BIN)/python -m store_service.db.diagram
 
 buf-lint: $(NODE_INSTALLED)
 	npx --no-install buf lint
