@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -89,16 +90,20 @@ def _run_both(_args: argparse.Namespace) -> int:
     return max(abs(code) for code in codes) or 1
 
 
+def _local_addresses() -> tuple[str, str]:
+    """The store's gRPC target and the adapter's base URL as seen from this machine."""
+    from http_adapter.config import AdapterSettings, split_host_port
+
+    store_host, _, store_port = StoreSettings.from_env().listen.rpartition(":")
+    http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
+    return f"{_local(store_host)}:{store_port}", f"http://{_local(http_host)}:{http_port}"
+
+
 def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
     """Once both processes answer, says where they are (for `make run`'s newcomer)."""
-    from http_adapter.config import AdapterSettings, split_host_port
     from store_service.probe import check_health
 
-    store_listen = StoreSettings.from_env().listen
-    store_host, _, store_port = store_listen.rpartition(":")
-    store_target = f"{_local(store_host)}:{store_port}"
-    http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
-    base = f"http://{_local(http_host)}:{http_port}"
+    store_target, base = _local_addresses()
     for _ in range(600):
         if any(child.poll() is not None for child in children):
             return
@@ -172,7 +177,33 @@ def _purge_expired(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from store_service.probe import probe
 
+    if args.self:
+        return 0 if _serving_here() else 1
     return 0 if probe(args.target, args.service) else 1
+
+
+def _serving_here() -> bool:
+    """Whether what answers at this machine's configured addresses is healthy: the store
+    SERVING, the adapter ready. Whichever of the two this machine (a container) does not run
+    refuses the connection and is left out; when neither answers, nothing here is healthy."""
+    from store_service.probe import check_health
+
+    store_target, base = _local_addresses()
+    store = asyncio.run(check_health(store_target))
+    adapter = _readiness(f"{base}/readyz")
+    print(f"store {store_target}: {store}; adapter {base}: {adapter}")
+    answered = [status for status in (store, adapter) if status not in ("UNREACHABLE", "absent")]
+    return bool(answered) and all(status in ("SERVING", "ready") for status in answered)
+
+
+def _readiness(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=3):
+            return "ready"
+    except urllib.error.HTTPError:
+        return "not ready"
+    except OSError:  # refused, or no answer in time
+        return "absent"
 
 
 def _run_async(coroutine: object) -> None:
@@ -252,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "health", "exit 0 when the store reports SERVING", environment.JOB, [target]
     )
     health.add_argument("--service", default="", help="one service's status (default: overall)")
+    health.add_argument(
+        "--self",
+        action="store_true",
+        help="check what this machine or container serves at PLANT_STORE_LISTEN and "
+        "PLANT_HTTP_LISTEN (the store SERVING, the adapter's /readyz): the image's HEALTHCHECK",
+    )
     health.set_defaults(func=_health)
 
     job = argparse.ArgumentParser(add_help=False, parents=[target])

@@ -12,6 +12,8 @@ import pytest
 from store_service import environment
 from store_service.cli import build_parser, main
 from store_service.metrics import REGISTRY
+from tests.harness import running_store, store_settings
+from tests.processes import free_port, run_cli, start_process, stop_process, wait_live
 
 ROOT = Path(__file__).resolve().parents[2]
 # `env.get("NAME"` and `environ.get("NAME"`: how every setting is read.
@@ -82,3 +84,41 @@ async def test_both_processes_export_their_version(http: httpx.AsyncClient) -> N
     scraped = (await http.get("/metrics")).text
     assert f'plant_build_info{{version="{expected["version"]}"}} 1.0' in scraped
     assert (await http.get("/openapi.json")).json()["info"]["version"] == expected["version"]
+
+
+async def test_self_check_passes_where_the_store_serves(database_url: str) -> None:
+    absent = f"127.0.0.1:{free_port()}"  # no adapter on this "machine"
+    async with running_store(store_settings(database_url)) as store:
+        env = {"PLANT_STORE_LISTEN": f"127.0.0.1:{store.port}", "PLANT_HTTP_LISTEN": absent}
+        code, output = await run_cli("health", "--self", env=env)
+    assert (code, output.strip().splitlines()[-1]) == (
+        0,
+        f"store 127.0.0.1:{store.port}: SERVING; adapter http://{absent}: absent",
+    )
+
+
+async def test_self_check_fails_where_nothing_serves() -> None:
+    store, http = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+    env = {"PLANT_STORE_LISTEN": store, "PLANT_HTTP_LISTEN": http}
+    code, output = await run_cli("health", "--self", env=env)
+    assert (code, output.strip().splitlines()[-1]) == (
+        1,
+        f"store {store}: UNREACHABLE; adapter http://{http}: absent",
+    )
+
+
+async def test_self_check_fails_where_the_adapter_cannot_reach_its_store() -> None:
+    http = f"127.0.0.1:{free_port()}"
+    env = {
+        "PLANT_STORE_TARGET": f"127.0.0.1:{free_port()}",
+        "PLANT_STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "PLANT_HTTP_LISTEN": http,
+    }
+    adapter = await start_process("http", env=env)
+    try:
+        await wait_live(f"http://{http}")
+        code, output = await run_cli("health", "--self", env=env)
+    finally:
+        await stop_process(adapter)
+    assert code == 1
+    assert output.strip().endswith(f"adapter http://{http}: not ready")

@@ -19,7 +19,14 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from store_service import metrics as store_metrics
 from store_service.server import StoreServer
 from tests.databases import sqlite_url
-from tests.processes import free_port, run_cli, start_process, stop_process, wait_serving
+from tests.processes import (
+    free_port,
+    run_cli,
+    start_process,
+    stop_process,
+    wait_live,
+    wait_serving,
+)
 
 LIST = "/plant.store.v1.CatalogService/ListAgentTypes"
 GET = "/plant.store.v1.CatalogService/GetAgentType"
@@ -116,13 +123,9 @@ async def test_adapter_serves_metrics_on_an_internal_address_when_asked() -> Non
         },
     )
     try:
+        public = f"http://127.0.0.1:{http_port}"
+        await wait_live(public)
         async with httpx.AsyncClient(timeout=5) as client:
-            public = f"http://127.0.0.1:{http_port}"
-            for _ in range(150):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"{public}/healthz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.2)
             assert (await client.get(f"{public}/metrics")).status_code == 404
             scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
     finally:
