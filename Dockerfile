@@ -11,4 +11,7 @@ COPY http_adapter ./http_adapter
 COPY migrations ./migrations
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 USER nobody
+# Whichever role the container runs: the store SERVING, or the adapter ready (/readyz).
+HEALTHCHECK --interval=10s --timeout=8s --start-period=30s --retries=3 \
+  CMD ["plant-store", "health", "--self"]
 ENTRYPOINT ["plant-store"]

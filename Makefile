@@ -10,8 +10,8 @@ NODE_INSTALLED := node_modules/.installed
 # What `buf breaking` compares the API with (a git ref of this repository).
 BREAKING_AGAINST ?= HEAD~1
 
-.PHONY: install run test lint proto proto-check buf-lint buf-breaking compose-check lock lock-check \
-	audit ci-checks clean
+.PHONY: install run test lint proto proto-check schema-doc buf-lint buf-breaking compose-check \
+	lock lock-check audit ci-checks clean
 
 # Only what the lock names, hash-checked; then the project itself, without dependencies.
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -47,6 +47,10 @@ proto: $(INSTALLED)
 
 proto-check: $(INSTALLED)
 	bash scripts/check_protos.sh
+
+## Redraw the schema diagram in docs/schema.md from the models (commit the result).
+schema-doc: $(INSTALLED)
+	$(BIN)/python -m store_service.db.diagram
 
 buf-lint: $(NODE_INSTALLED)
 	npx --no-install buf lint

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
@@ -19,11 +20,13 @@ from http_adapter.routes import (
     agent_types_db,
     billing_documents,
     deliverables,
+    health,
     hired_agents,
     payments,
     trial_status,
 )
 from store_service.client import StoreClient
+from store_service.version import VERSION
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -38,6 +41,7 @@ ROUTERS = (
     billing_documents.invoices,
     agent_types.router,
     agent_types_db.router,
+    health.router,
 )
 
 
@@ -67,9 +71,11 @@ def create_app(
             if tracer_provider is not None:
                 tracer_provider.shutdown()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from the adapter itself (the
+    # package ships them), so the documentation works where no CDN can be reached.
+    app = FastAPIOffline(
         title="Plant Phase-1 REST API",
-        version="1.0.0",
+        version=VERSION,
         lifespan=lifespan,
         default_response_class=JsonResponse,
         # FastAPI's own OpenTelemetry instrumentation: server spans continuing the caller's
@@ -83,7 +89,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
-    install_observability(app)
+    install_observability(app, settings.metrics_listen)
     # The routes go straight onto the app's router: FastAPI walks every included router on each
     # request to check its routes for changes (~7 % of the adapter's CPU, docs/performance.md).
     # Their routers carry what include_router would have added (routes.api_router).

@@ -16,6 +16,8 @@ DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"
 class AdapterSettings:
     store_target: str = DEFAULT_STORE_TARGET
     http_listen: str = DEFAULT_HTTP_LISTEN
+    # host:port of a separate /metrics listener; unset: /metrics on the public port.
+    metrics_listen: str | None = None
     # Every store call gets this deadline; past it the client gets 504.
     store_deadline_seconds: float = 10.0
     store_auth_token: str | None = None
@@ -34,6 +36,7 @@ class AdapterSettings:
         return cls(
             store_target=(env.get("PLANT_STORE_TARGET") or DEFAULT_STORE_TARGET).strip(),
             http_listen=(env.get("PLANT_HTTP_LISTEN") or DEFAULT_HTTP_LISTEN).strip(),
+            metrics_listen=(env.get("PLANT_HTTP_METRICS_LISTEN") or "").strip() or None,
             store_deadline_seconds=float(env.get("PLANT_STORE_DEADLINE_SECONDS") or 10.0),
             store_auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
             store_tls=ClientTls.from_env(env),

@@ -188,6 +188,15 @@ def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Respo
     problem = CODES[error.code()]
     if problem is INTERNAL:
         logger.error("store call failed: %s %s", error.code().name, error.details())
+    else:
+        # 503/504: the operator's first question is why the store could not answer.
+        logger.warning(
+            "store call answered %d: %s, reason %s: %s",
+            problem.status,
+            error.code().name,
+            info.reason if info is not None else "-",
+            error.details(),
+        )
     return problem_response(request, problem)
 
 

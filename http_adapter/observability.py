@@ -7,12 +7,21 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from http_adapter.config import split_host_port
 from http_adapter.correlation import correlation_id_of
 from store_service.logging_context import correlation_id
+from store_service.version import register_build_info
 
 HTTP_REQUESTS = Counter(
     "plant_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -23,7 +32,10 @@ HTTP_DURATION = Histogram(
     ["method", "route"],
     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+register_build_info(REGISTRY)
 access = logging.getLogger("plant.http.access")
+# Probes and scrapes arrive every few seconds: their access lines only at DEBUG.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class ObservedRequests:
@@ -58,8 +70,10 @@ class ObservedRequests:
             method = scope["method"]
             HTTP_REQUESTS.labels(method, template, str(status)).inc()
             HTTP_DURATION.labels(method, template).observe(elapsed)
-            if access.isEnabledFor(logging.INFO):
-                access.info(
+            level = logging.DEBUG if template in QUIET_ROUTES else logging.INFO
+            if access.isEnabledFor(level):
+                access.log(
+                    level,
                     "http",
                     extra={
                         "method": method,
@@ -71,9 +85,19 @@ class ObservedRequests:
             correlation_id.reset(token)
 
 
-def install_observability(app: FastAPI) -> None:
+def install_observability(app: FastAPI, metrics_listen: str | None) -> None:
+    """Request metrics and access lines; `/metrics` on the public port unless `metrics_listen`
+    names a listener of its own (started by `serve_metrics`)."""
     app.add_middleware(ObservedRequests)
+    if metrics_listen:
+        return
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_metrics(metrics_listen: str) -> None:
+    """Serves `/metrics` on an internal address of its own, apart from the public API."""
+    host, port = split_host_port(metrics_listen)
+    start_http_server(port, addr=host, registry=REGISTRY)

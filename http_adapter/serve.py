@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import logging
+
 import uvicorn
 
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings, split_host_port
+from http_adapter.observability import serve_metrics
 from store_service.collector import settle_after_start_up
 from store_service.tracing import tracer_provider_from_env
+from store_service.version import VERSION
+
+logger = logging.getLogger(__name__)
 
 
 def serve_http() -> None:
     settings = AdapterSettings.from_env()
     host, port = split_host_port(settings.http_listen)
     app = create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter"))
+    if settings.metrics_listen:
+        serve_metrics(settings.metrics_listen)
     settle_after_start_up()
+    logger.info(
+        "plant-store %s: adapter serving http://%s:%d, store at %s, metrics %s",
+        VERSION,
+        host,
+        port,
+        settings.store_target,
+        settings.metrics_listen or "on the public port",
+    )
     uvicorn.run(
         app,
         host=host,

@@ -9,14 +9,21 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import grpc
 
+from store_service import environment
 from store_service.collector import pause_during_start_up
 from store_service.config import StoreSettings
+from store_service.environment import Variable
 from store_service.logging_context import configure_logging
+from store_service.version import VERSION
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
@@ -69,6 +76,7 @@ def _run_both(_args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    threading.Thread(target=_announce_when_ready, args=(children,), daemon=True).start()
     while all(child.poll() is None for child in children):
         try:
             os.wait()
@@ -80,6 +88,52 @@ def _run_both(_args: argparse.Namespace) -> int:
         return 0  # a requested stop, however the children ended, is a clean one
     # One child ended on its own: that is a failure, reported with its exit status.
     return max(abs(code) for code in codes) or 1
+
+
+def _local_addresses() -> tuple[str, str]:
+    """The store's gRPC target and the adapter's base URL as seen from this machine."""
+    from http_adapter.config import AdapterSettings, split_host_port
+
+    store_host, _, store_port = StoreSettings.from_env().listen.rpartition(":")
+    http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
+    return f"{_local(store_host)}:{store_port}", f"http://{_local(http_host)}:{http_port}"
+
+
+def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Once both processes answer, says where they are (for `make run`'s newcomer)."""
+    from store_service.probe import check_health
+
+    store_target, base = _local_addresses()
+    for _ in range(600):
+        if any(child.poll() is not None for child in children):
+            return
+        if asyncio.run(check_health(store_target, deadline_seconds=1)) == "SERVING" and _answers(
+            f"{base}/healthz"
+        ):
+            print(
+                f"Plant Store {VERSION} is ready.\n"
+                f"  REST API  {base}/api/v1/agent-types\n"
+                f"  API docs  {base}/docs\n"
+                f"  gRPC      {store_target}  (.venv/bin/grpcurl -plaintext {store_target} list)\n"
+                "Ctrl-C stops both.",
+                flush=True,
+            )
+            return
+        time.sleep(0.2)
+
+
+def _local(host: str) -> str:
+    """A host to reach a listener on this machine by: a wildcard address is not one."""
+    host = host.strip("[]")
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _period_end(args: argparse.Namespace) -> int:
@@ -123,7 +177,33 @@ def _purge_expired(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from store_service.probe import probe
 
+    if args.self:
+        return 0 if _serving_here() else 1
     return 0 if probe(args.target, args.service) else 1
+
+
+def _serving_here() -> bool:
+    """Whether what answers at this machine's configured addresses is healthy: the store
+    SERVING, the adapter ready. Whichever of the two this machine (a container) does not run
+    refuses the connection and is left out; when neither answers, nothing here is healthy."""
+    from store_service.probe import check_health
+
+    store_target, base = _local_addresses()
+    store = asyncio.run(check_health(store_target))
+    adapter = _readiness(f"{base}/readyz")
+    print(f"store {store_target}: {store}; adapter {base}: {adapter}")
+    answered = [status for status in (store, adapter) if status not in ("UNREACHABLE", "absent")]
+    return bool(answered) and all(status in ("SERVING", "ready") for status in answered)
+
+
+def _readiness(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=3):
+            return "ready"
+    except urllib.error.HTTPError:
+        return "not ready"
+    except OSError:  # refused, or no answer in time
+        return "absent"
 
 
 def _run_async(coroutine: object) -> None:
@@ -146,64 +226,128 @@ def _time(text: str) -> datetime:
         ) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="plant-store", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the gRPC store").set_defaults(func=_serve_store)
-    commands.add_parser("http", help="serve the REST adapter").set_defaults(func=_serve_http)
-    commands.add_parser("run", help="serve store and adapter").set_defaults(func=_run_both)
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    variables: Iterable[Variable],
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        parents=list(parents),
+        help=summary,
+        description=summary,
+        epilog=environment.describe(variables),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
-    migrate = commands.add_parser("migrate", help="migrate the database (DATABASE_URL)")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plant-store",
+        description=__doc__,
+        epilog="`plant-store COMMAND --help` lists a command's options and environment.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _command(commands, "serve", "serve the gRPC store", environment.STORE).set_defaults(
+        func=_serve_store
+    )
+    _command(commands, "http", "serve the REST adapter", environment.ADAPTER).set_defaults(
+        func=_serve_http
+    )
+    _command(
+        commands,
+        "run",
+        "serve store and adapter as two processes (Ctrl-C stops both)",
+        (*environment.STORE, *environment.ADAPTER),
+    ).set_defaults(func=_run_both)
+
+    migrate = _command(
+        commands, "migrate", "migrate the database (DATABASE_URL)", environment.DATABASE
+    )
     migrate.add_argument("action", nargs="?", choices=("upgrade", "downgrade"), default="upgrade")
-    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument(
+        "revision", nargs="?", default="head", help="target revision (default: %(default)s)"
+    )
     migrate.set_defaults(func=_migrate)
 
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument(
         "--target",
         default=os.environ.get("PLANT_STORE_TARGET", "127.0.0.1:50051"),
-        help="the store's gRPC address (default: PLANT_STORE_TARGET)",
+        help="the store's gRPC address (default: PLANT_STORE_TARGET, now %(default)s)",
     )
-    health = commands.add_parser(
-        "health", parents=[target], help="exit 0 when the store reports SERVING"
+    health = _command(
+        commands, "health", "exit 0 when the store reports SERVING", environment.JOB, [target]
     )
     health.add_argument("--service", default="", help="one service's status (default: overall)")
+    health.add_argument(
+        "--self",
+        action="store_true",
+        help="check what this machine or container serves at PLANT_STORE_LISTEN and "
+        "PLANT_HTTP_LISTEN (the store SERVING, the adapter's /readyz): the image's HEALTHCHECK",
+    )
     health.set_defaults(func=_health)
 
     job = argparse.ArgumentParser(add_help=False, parents=[target])
     job.add_argument(
         "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
     )
-    job.add_argument("--batch-size", type=int, default=0, help="rows per transaction")
-    commands.add_parser(
-        "period-end", parents=[job], help="make due scheduled cancellations effective"
+    job.add_argument(
+        "--batch-size",
+        type=int,
+        default=0,
+        help="rows per transaction (default: 0, the store's choice)",
+    )
+    _command(
+        commands,
+        "period-end",
+        "make due scheduled cancellations effective",
+        environment.JOB,
+        [job],
     ).set_defaults(func=_period_end)
-    commands.add_parser(
-        "trial-end", parents=[job], help="end expired trials (converted or not)"
+    _command(
+        commands, "trial-end", "end expired trials (converted or not)", environment.JOB, [job]
     ).set_defaults(func=_trial_end)
-    run_due = commands.add_parser(
-        "run-due", parents=[target], help="generate the drafts that are due, with progress"
+    run_due = _command(
+        commands,
+        "run-due",
+        "generate the drafts that are due, with progress",
+        environment.JOB,
+        [target],
     )
     run_due.add_argument("--now", type=_time, help="effective time, ISO-8601 (default: now)")
     run_due.add_argument("--instance", help="only this hired instance")
-    run_due.add_argument("--page-size", type=int, default=1000, help="instances per call")
+    run_due.add_argument(
+        "--page-size", type=int, default=1000, help="instances per call (default: %(default)s)"
+    )
     run_due.add_argument("--quiet", action="store_true", help="no progress lines")
     run_due.set_defaults(func=_run_due)
-    purge = commands.add_parser(
-        "purge-idempotency", parents=[target], help="delete expired idempotency records"
+    purge = _command(
+        commands,
+        "purge-idempotency",
+        "delete expired idempotency records",
+        environment.JOB,
+        [target],
     )
     purge.add_argument(
         "--now", type=_time, help="reference time, ISO-8601 (default: the store's clock)"
     )
     purge.add_argument(
-        "--older-than-hours", type=float, help="retention (default: IDEMPOTENCY_RETENTION_HOURS)"
+        "--older-than-hours",
+        type=float,
+        help="retention (default: the store's IDEMPOTENCY_RETENTION_HOURS)",
     )
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(func=_purge_idempotency)
-    expired = commands.add_parser(
+    expired = _command(
+        commands,
         "purge-expired",
-        parents=[job],
-        help="delete data past its retention (expired hired agents, old records and events)",
+        "delete data past its retention (expired hired agents, old records and events)",
+        environment.JOB,
+        [job],
     )
     expired.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     expired.set_defaults(func=_purge_expired)
@@ -214,7 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"), service=f"plant-store {args.command}")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:

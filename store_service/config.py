@@ -6,6 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///plant_store.db"
 DEFAULT_LISTEN = "127.0.0.1:50051"
 MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
@@ -35,6 +38,14 @@ def _retention_days(raw: str | None) -> int:
 def _nonblank(raw: str | None, default: str) -> str:
     value = (raw or "").strip()
     return value or default
+
+
+def masked_url(url: str) -> str:
+    """The URL as it may be logged: its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "an unparsable URL"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.orjson import OrjsonFormatter
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
@@ -28,14 +29,21 @@ if logging.getLogRecordFactory() is _base_factory:
     logging.setLogRecordFactory(_record_with_correlation_id)
 
 
+# uvicorn adds `color_message`, the message with ANSI colour codes: not for JSON lines.
+NOT_LOGGED = (*RESERVED_ATTRS, "color_message")
+
+
 def configure_logging(level: str = "INFO", service: str = "plant-store") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
         OrjsonFormatter(
-            "{asctime}{levelname}{name}{message}{correlation_id}",
+            "{levelname}{name}{message}{correlation_id}",
             style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            rename_fields={"levelname": "level", "name": "logger"},
             static_fields={"service": service},
+            reserved_attrs=NOT_LOGGED,
+            # ISO 8601 in UTC with its offset, e.g. 2026-11-30T04:43:57.393000+00:00.
+            timestamp=True,
         )
     )
     root = logging.getLogger()

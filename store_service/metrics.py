@@ -16,9 +16,12 @@ from prometheus_client import (
     Histogram,
 )
 
+from store_service.version import register_build_info
+
 REGISTRY = CollectorRegistry()
 for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
     REGISTRY.register(collector)
+register_build_info(REGISTRY)
 
 RPC_REQUESTS = Counter(
     "plant_store_rpc_requests_total",

@@ -30,7 +30,7 @@ from plant.store.v1 import (
 from prometheus_client import start_http_server
 
 from store_service.collector import settle_after_start_up
-from store_service.config import StoreSettings
+from store_service.config import StoreSettings, masked_url
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
 from store_service.metrics import (
@@ -51,6 +51,7 @@ from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
 from store_service.tls import server_credentials
 from store_service.tracing import server_interceptors, tracer_provider_from_env
+from store_service.version import VERSION
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -164,7 +165,13 @@ class StoreServer:
             host, _, port = self.settings.metrics_listen.rpartition(":")
             start_http_server(int(port), addr=host or "127.0.0.1", registry=REGISTRY)
         logger.info(
-            "store listening on %s (port %d, %s)", self.settings.listen, self.port, self._security
+            "plant-store %s: store listening on %s (port %d, %s), database %s, metrics %s",
+            VERSION,
+            self.settings.listen,
+            self.port,
+            self._security,
+            masked_url(self.settings.effective_database_url),
+            self.settings.metrics_listen or "off",
         )
 
     async def _prepare_schema(self) -> None:
@@ -271,3 +278,4 @@ async def serve(settings: StoreSettings) -> None:
     await stopping.wait()
     logger.info("shutting down: draining in-flight calls")
     await store.stop()
+    logger.info("store stopped")

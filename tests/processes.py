@@ -93,6 +93,14 @@ async def _answers(url: str) -> bool:
         return False
 
 
+async def _live(url: str) -> bool:
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=1) as client:
+            return (await client.get("/healthz")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         *CLI,
@@ -146,3 +154,8 @@ async def wait_serving(target: str, seconds: float = 30) -> None:
 
 async def wait_answering(url: str, seconds: float = 30) -> None:
     await _wait(lambda: _answers(url), f"adapter {url}", seconds)
+
+
+async def wait_live(url: str, seconds: float = 30) -> None:
+    """Until the adapter at `url` serves (its /healthz), whether or not its store answers."""
+    await _wait(lambda: _live(url), f"adapter {url}", seconds)

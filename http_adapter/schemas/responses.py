@@ -227,3 +227,27 @@ class ValidationProblem(BaseModel):
     instance: str
     correlation_id: str
     violations: list[str]
+
+
+class PlainError(BaseModel):
+    """A business error (§2.1): FastAPI's plain body, its `detail` exactly the contract's."""
+
+    detail: str
+
+
+class Problem(BaseModel):
+    """An RFC 7807 error (§2.4): unexpected errors, and a store that cannot answer (503/504)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    correlation_id: str
+
+
+class PolicyProblem(Problem):
+    """A policy enforcement denial (§2.3) of deliverable execution."""
+
+    reason: Literal["approval_required", "approval_invalid"]
+    details: dict[str, str]

@@ -29,6 +29,8 @@ from store_service.rpc.status import (
 logger = logging.getLogger(__name__)
 # One line per RPC: method, status code and duration (and the correlation id, like every line).
 access = logging.getLogger("plant.store.access")
+# Probes ask every few seconds: their access lines only at DEBUG.
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
 
 CORRELATION_HEADER = "x-correlation-id"
 AUTHORIZATION_HEADER = "authorization"
@@ -100,8 +102,10 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
             elapsed = time.perf_counter() - started
             RPC_REQUESTS.labels(method, code).inc()
             RPC_DURATION.labels(method).observe(elapsed)
-            if access.isEnabledFor(logging.INFO):
-                access.info(
+            level = logging.DEBUG if method.startswith(HEALTH_PREFIX) else logging.INFO
+            if access.isEnabledFor(level):
+                access.log(
+                    level,
                     "rpc",
                     extra={"rpc": method, "code": code, "duration_ms": round(elapsed * 1e3, 3)},
                 )

@@ -7,6 +7,7 @@ adapter turns it into the contract's envelope.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -214,10 +215,14 @@ async def test_a_passed_deadline_is_504_not_a_hang(stand_in: StandIn) -> None:
     assert len(carried) == 1 and carried[0] is not None and carried[0] <= 1, carried
 
 
-async def test_an_unreachable_store_is_503() -> None:
+async def test_an_unreachable_store_is_503(caplog: pytest.LogCaptureFixture) -> None:
     settings = AdapterSettings(store_target="127.0.0.1:1", store_deadline_seconds=2)
     async with adapter_client(settings) as client:
-        response = await client.get("/api/v1/agent-types", headers={"X-Correlation-ID": "c"})
+        with caplog.at_level(logging.WARNING, logger="http_adapter.errors"):
+            response = await client.get("/api/v1/agent-types", headers={"X-Correlation-ID": "c"})
+    [warning] = [r for r in caplog.records if r.name == "http_adapter.errors"]
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage().startswith("store call answered 503: UNAVAILABLE")
     assert response.status_code == 503
     assert response.json() == {
         "type": "https://waooaw.com/errors/service-unavailable",

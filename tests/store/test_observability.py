@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import grpc
@@ -18,7 +19,14 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from store_service import metrics as store_metrics
 from store_service.server import StoreServer
 from tests.databases import sqlite_url
-from tests.processes import free_port, run_cli, wait_serving
+from tests.processes import (
+    free_port,
+    run_cli,
+    start_process,
+    stop_process,
+    wait_live,
+    wait_serving,
+)
 
 LIST = "/plant.store.v1.CatalogService/ListAgentTypes"
 GET = "/plant.store.v1.CatalogService/GetAgentType"
@@ -91,7 +99,35 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
         process.terminate()
         output, _ = await process.communicate()
     lines = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
-    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert lines and all({"timestamp", "level", "logger", "message"} <= set(line) for line in lines)
     [access] = [line for line in lines if line.get("rpc") == LIST]
     assert access["correlation_id"] == "cid-log-1"
     assert access["code"] == "OK" and access["duration_ms"] > 0
+    # wait_serving asked the health service until SERVING: probes stay out of the log at INFO.
+    assert not [line for line in lines if str(line.get("rpc", "")).startswith("/grpc.health")]
+    running = version("plant-store")
+    assert any(
+        line["message"].startswith(f"plant-store {running}: store listening") for line in lines
+    )
+    assert f'plant_build_info{{version="{running}"}} 1.0' in scraped
+
+
+async def test_adapter_serves_metrics_on_an_internal_address_when_asked() -> None:
+    http_port, metrics_port = free_port(), free_port()
+    process = await start_process(
+        "http",
+        env={
+            "PLANT_STORE_TARGET": f"127.0.0.1:{free_port()}",
+            "PLANT_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "PLANT_HTTP_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        },
+    )
+    try:
+        public = f"http://127.0.0.1:{http_port}"
+        await wait_live(public)
+        async with httpx.AsyncClient(timeout=5) as client:
+            assert (await client.get(f"{public}/metrics")).status_code == 404
+            scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+    finally:
+        await stop_process(process)
+    assert 'plant_http_requests_total{method="GET",route="/healthz",status="200"}' in scraped

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -127,11 +129,27 @@ async def test_run_stopped_with_ctrl_c_stops_both_and_exits_0(tmp_path: Path) ->
         stderr=asyncio.subprocess.STDOUT,
     )
     await wait_answering(f"http://127.0.0.1:{http_port}")
+    assert process.stdout is not None
+    # Once both answer, `run` says where they are.
+    lines = []
+    while b"Ctrl-C stops both" not in (line := await process.stdout.readline()):
+        assert line, "run ended without saying where it serves"
+        lines.append(line)
     process.send_signal(signal.SIGINT)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    output = b"".join(lines) + rest
     assert process.returncode == 0, output.decode()[-2000:]
     code, status = await run_cli("health", "--target", f"127.0.0.1:{store_port}", env={})
     assert (code, status.strip().splitlines()[-1]) == (1, "UNREACHABLE")
+    logged = [json.loads(line) for line in output.decode().splitlines() if line.startswith("{")]
+    messages = [line["message"] for line in logged]
+    started = f"database {env['DATABASE_URL']}, metrics off"
+    assert any(started in text for text in messages), messages
+    assert "store stopped" in messages
+    for line in logged:
+        moment = datetime.fromisoformat(line["timestamp"])
+        assert moment.utcoffset() == timedelta(0), line
+        assert "\x1b" not in json.dumps(line), line  # uvicorn's colour codes stay out
 
 
 async def test_a_refused_job_says_why_in_one_line(database_url: str) -> None:
