@@ -50,7 +50,7 @@ buf-breaking: $(NODE_INSTALLED)
 	npx --no-install buf breaking --against '.git#ref=$(BREAKING_AGAINST)'
 
 compose-check: $(INSTALLED)
-	$(BIN)/docker-compose -f compose.yaml config --quiet
+	STORE_AUTH_TOKEN=compose-check $(BIN)/docker-compose -f compose.yaml config --quiet
 
 ci-checks: lint proto-check buf-lint buf-breaking compose-check
 
