@@ -10,18 +10,22 @@ from store_service.config import StoreSettings, UnsafeConfiguration
 logger = logging.getLogger(__name__)
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether the host is this machine's loopback (`localhost` or a loopback address)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        # All interfaces ("" or a wildcard) or a host name: reachable from elsewhere.
+        return False
+
+
 def is_loopback(listen: str) -> bool:
     """Whether only this machine can reach the address (a Unix socket or a loopback host)."""
     if listen.startswith(("unix:", "unix-abstract:")):
         return True
-    host = listen.rpartition(":")[0].removeprefix("[").removesuffix("]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        # All interfaces ("" or a wildcard) or a host name: reachable from elsewhere.
-        return False
+    return is_loopback_host(listen.rpartition(":")[0])
 
 
 def require_authentication(settings: StoreSettings) -> None:
