@@ -2,7 +2,9 @@
 
 Paying an order is one conditional update (created -> paid) in the same transaction as the
 subscription's activation, the receipt, the invoice and the payment event, so a confirm and a
-webhook racing each other pay the order once and emit one payment_success.
+webhook racing each other pay the order once and emit one payment_success. A confirm must prove
+this order's payment: its signature is checked over the order's own Razorpay id, and its payment
+id is claimed for the order once (razorpay_payments), so no payment confirms two orders.
 """
 
 from __future__ import annotations
