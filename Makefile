@@ -59,7 +59,7 @@ buf-breaking: $(NODE_INSTALLED)
 	npx --no-install buf breaking --against '.git#ref=$(BREAKING_AGAINST)'
 
 compose-check: $(INSTALLED)
-	$(BIN)/docker-compose -f compose.yaml config --quiet
+	STORE_AUTH_TOKEN=compose-check $(BIN)/docker-compose -f compose.yaml config --quiet
 
 ## Rewrite requirements/*.lock after editing dependencies in pyproject.toml (commit the result);
 ## `make lock UPGRADE=1` also moves every pin to the newest allowed version.

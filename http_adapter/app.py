@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from http_adapter import razorpay
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
 from http_adapter.observability import install_observability
@@ -62,7 +62,7 @@ def create_app(
             tracer_provider=tracer_provider,
         )
         # For the Razorpay Orders API: one pooled client per process.
-        app.state.http = httpx.AsyncClient()
+        app.state.http = razorpay.new_client()
         try:
             yield
         finally:

@@ -6,6 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import httpx
+
+from store_service.config import UnsafeConfiguration
+from store_service.exposure import is_loopback_host
 from store_service.tls import ClientTls
 
 DEFAULT_STORE_TARGET = "127.0.0.1:50051"
@@ -29,6 +33,11 @@ class AdapterSettings:
     razorpay_key_id: str = ""
     razorpay_key_secret: str = ""
     razorpay_api_base: str = "https://api.razorpay.com"
+    # The whole Orders API exchange (contract 5.18: 10 s); tests build settings with less.
+    razorpay_timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        _require_https(self.razorpay_api_base)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AdapterSettings:
@@ -47,6 +56,16 @@ class AdapterSettings:
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip(),
             razorpay_api_base=(env.get("RAZORPAY_API_BASE") or "https://api.razorpay.com").strip(),
         )
+
+
+def _require_https(api_base: str) -> None:
+    """Key pairs travel to RAZORPAY_API_BASE: plain http only to this machine (a stand-in)."""
+    url = httpx.URL(api_base)
+    if url.scheme == "https" or (url.scheme == "http" and is_loopback_host(url.host)):
+        return
+    raise UnsafeConfiguration(
+        f"RAZORPAY_API_BASE must be an https URL (http only on loopback), not {api_base!r}"
+    )
 
 
 def split_host_port(address: str) -> tuple[str, int]:

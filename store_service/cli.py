@@ -355,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from store_service.config import UnsafeConfiguration
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
@@ -367,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         code: int = args.func(args)
-    except (SchemaOutOfDate, SchemaAhead) as refusal:
+    except (SchemaOutOfDate, SchemaAhead, UnsafeConfiguration) as refusal:
         print(f"plant-store {args.command}: {refusal}", file=sys.stderr)
         return 2
     except grpc.aio.AioRpcError as error:

@@ -15,6 +15,10 @@ MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
 TRUTHY = frozenset({"1", "true", "yes", "y"})
 
 
+class UnsafeConfiguration(ValueError):
+    """Settings a process refuses to start with; the message is one line naming the fix."""
+
+
 def normalise_database_url(url: str) -> str:
     """Selects the async driver for the plain URL forms operators usually write."""
     for plain, driver in (
@@ -48,6 +52,10 @@ def masked_url(url: str) -> str:
         return "an unparsable URL"
 
 
+def _truthy(raw: str | None, default: str) -> bool:
+    return (raw or default).strip().lower() in TRUTHY
+
+
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -62,6 +70,8 @@ class StoreSettings:
     tls_key_file: str | None = None
     tls_client_ca_file: str | None = None
     auth_token: str | None = None
+    # The explicit opt-out that lets a store serve a non-loopback address without a token.
+    allow_unauthenticated: bool = False
     shutdown_grace_seconds: float = 10.0
     end_retention_days: int = 30
     issue_gst_invoice: bool = True
@@ -97,9 +107,10 @@ class StoreSettings:
             tls_key_file=(env.get("PLANT_STORE_TLS_KEY") or "").strip() or None,
             tls_client_ca_file=(env.get("PLANT_STORE_TLS_CLIENT_CA") or "").strip() or None,
             auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
+            allow_unauthenticated=_truthy(env.get("STORE_ALLOW_UNAUTHENTICATED"), "false"),
             shutdown_grace_seconds=float(env.get("STORE_SHUTDOWN_GRACE_SECONDS") or 10.0),
             end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),
-            issue_gst_invoice=(env.get("ISSUE_GST_INVOICE") or "true").strip().lower() in TRUTHY,
+            issue_gst_invoice=_truthy(env.get("ISSUE_GST_INVOICE"), "true"),
             seller_gstin=(env.get("SELLER_GSTIN") or "").strip() or None,
             seller_state_code=_nonblank(env.get("SELLER_GST_STATE_CODE"), "27"),
             seller_legal_name=_nonblank(env.get("SELLER_LEGAL_NAME"), "WAOOAW"),

@@ -38,6 +38,9 @@ STORE = (
     *DATABASE,
     Variable("PLANT_STORE_LISTEN", "127.0.0.1:50051", "where the store listens"),
     Variable("STORE_AUTH_TOKEN", "unset", "when set, every RPC but health needs it"),
+    Variable(
+        "STORE_ALLOW_UNAUTHENTICATED", "false", "true: serve a non-loopback address tokenless"
+    ),
     Variable("PLANT_STORE_TLS_CERT", "unset", "the store's certificate (PEM)"),
     Variable("PLANT_STORE_TLS_KEY", "unset", "the store's private key (PEM)"),
     Variable("PLANT_STORE_TLS_CLIENT_CA", "unset", "CA of client certificates (mutual TLS)"),

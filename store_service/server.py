@@ -33,6 +33,7 @@ from store_service.collector import settle_after_start_up
 from store_service.config import StoreSettings, masked_url
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
+from store_service.exposure import require_authentication
 from store_service.metrics import (
     DATABASE_UP,
     OUTBOX_BACKLOG,
@@ -94,6 +95,10 @@ class StoreServer:
         clock: Clock,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
+        credentials = server_credentials(
+            settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
+        )
+        require_authentication(settings)
         self.settings = settings
         self.database = database
         self.health = health_aio.HealthServicer()
@@ -130,7 +135,7 @@ class StoreServer:
             ],
             self.server,
         )
-        self.port = self._listen(settings)
+        self.port = self._listen(settings.listen, credentials)
         self._monitors: list[asyncio.Task[None]] = []
         self._serving = False
         POOL_CHECKED_OUT.set_function(lambda: float(database.checked_out()))
@@ -142,14 +147,11 @@ class StoreServer:
             return "plaintext"
         return "mutual TLS" if self.settings.tls_client_ca_file else "TLS"
 
-    def _listen(self, settings: StoreSettings) -> int:
-        if settings.tls_cert_file and settings.tls_key_file:
-            credentials = server_credentials(
-                settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
-            )
-            port: int = self.server.add_secure_port(settings.listen, credentials)
+    def _listen(self, listen: str, credentials: grpc.ServerCredentials | None) -> int:
+        if credentials is None:
+            port: int = self.server.add_insecure_port(listen)
         else:
-            port = self.server.add_insecure_port(settings.listen)
+            port = self.server.add_secure_port(listen, credentials)
         return port
 
     async def start(self) -> None:

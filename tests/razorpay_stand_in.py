@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ class RazorpayStandIn:
     body: Any = None
     received: list[dict[str, Any]] = field(default_factory=list)
     created: int = 0
+    # When set, the answer's bytes come one per this many seconds, for at most a minute.
+    drip_seconds: float | None = None
 
 
 def _handler(state: RazorpayStandIn) -> type[BaseHTTPRequestHandler]:
@@ -39,7 +42,22 @@ def _handler(state: RazorpayStandIn) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if state.drip_seconds is None:
+                self.wfile.write(payload)
+            else:
+                self._drip(payload, state.drip_seconds)
+
+        def _drip(self, payload: bytes, seconds: float) -> None:
+            deadline = time.monotonic() + 60
+            for byte in payload:
+                if time.monotonic() > deadline:
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return  # the client gave up
+                time.sleep(seconds)
 
         def log_message(self, format: str, *args: Any) -> None:
             return

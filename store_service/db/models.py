@@ -136,6 +136,16 @@ class Order(Base):
     )
 
 
+class RazorpayPayment(Base):
+    """A Razorpay payment id and the one order it confirmed (contract 7.2-21)."""
+
+    __tablename__ = "razorpay_payments"
+
+    razorpay_payment_id: Mapped[str] = mapped_column(Text255, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"))
+    confirmed_at: Mapped[datetime]
+
+
 class IdempotencyRecord(Base):
     """The first answer to a write, replayed to repeats of the same request."""
 

@@ -101,10 +101,21 @@ def _hmac_hex(secret: str, message: bytes) -> str:
 
 
 def checkout_signature_valid(
-    secret: str, razorpay_order_id: str, razorpay_payment_id: str, signature: str
+    secret: str,
+    order_razorpay_id: str,
+    razorpay_order_id: str,
+    razorpay_payment_id: str,
+    signature: str,
 ) -> bool:
-    expected = _hmac_hex(secret, f"{razorpay_order_id}|{razorpay_payment_id}".encode())
-    return hmac.compare_digest(expected.encode(), signature.strip().encode())
+    """Whether the checkout's signed ids are the ones Razorpay issued for this order.
+
+    The HMAC is checked over the order's own Razorpay id, and the id the request names must be
+    that one: a genuine triplet from another order's payment fails here (contract 7.2-21).
+    """
+    expected = _hmac_hex(secret, f"{order_razorpay_id}|{razorpay_payment_id}".encode())
+    return razorpay_order_id == order_razorpay_id and hmac.compare_digest(
+        expected.encode(), signature.strip().encode()
+    )
 
 
 def webhook_signature_valid(secret: str, body: bytes, signature: str) -> bool:

@@ -2,7 +2,9 @@
 
 Paying an order is one conditional update (created -> paid) in the same transaction as the
 subscription's activation, the receipt, the invoice and the payment event, so a confirm and a
-webhook racing each other pay the order once and emit one payment_success.
+webhook racing each other pay the order once and emit one payment_success. A confirm must prove
+this order's payment: its signature is checked over the order's own Razorpay id, and its payment
+id is claimed for the order once (razorpay_payments), so no payment confirms two orders.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql
 
 from store_service.config import StoreSettings
-from store_service.db.models import Order, Subscription, table_of
+from store_service.db.models import Order, RazorpayPayment, Subscription, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain import billing
 from store_service.domain.billing import CURRENCY, Plan
@@ -36,6 +39,7 @@ from store_service.services.subscriptions import find_subscription
 
 orders = table_of(Order)
 subscriptions = table_of(Subscription)
+payments = table_of(RazorpayPayment)
 
 INSERT_SUBSCRIPTION = Statement(insert(subscriptions).values(all_columns(subscriptions)))
 INSERT_ORDER = Statement(insert(orders).values(all_columns(orders)))
@@ -49,6 +53,19 @@ PAY_ORDER = Statement(
     .where(orders.c.order_id == bindparam("key"), orders.c.status == "created")
     .values(status="paid", paid_at=bindparam("now"))
     .returning(*orders.c)
+)
+# A payment id is claimed by the first order it confirms; a racing claim waits for that one's
+# transaction and then claims nothing.
+CLAIM_PAYMENT = Statement(
+    postgresql.insert(payments)
+    .values(all_columns(payments))
+    .on_conflict_do_nothing(index_elements=["razorpay_payment_id"])
+    .returning(payments.c.order_id)
+)
+ORDER_OF_PAYMENT = Statement(
+    select(payments.c.order_id).where(
+        payments.c.razorpay_payment_id == bindparam("razorpay_payment_id")
+    )
 )
 ACTIVATE_SUBSCRIPTION = Statement(
     update(subscriptions)
@@ -274,6 +291,42 @@ def _secret(value: str | None, name: str) -> str:
     return value
 
 
+async def _payment_confirms(
+    tx: Transaction, razorpay_payment_id: str, order_id: str, now: datetime
+) -> bool:
+    """Records that the payment confirms this order; False when it already confirmed another."""
+    claimed = await tx.first(
+        CLAIM_PAYMENT, razorpay_payment_id=razorpay_payment_id, order_id=order_id, confirmed_at=now
+    )
+    if claimed is not None:
+        return True
+    owner = await tx.scalar(ORDER_OF_PAYMENT, razorpay_payment_id=razorpay_payment_id)
+    return bool(owner == order_id)
+
+
+def _refuse_checkout(tx: Transaction, order: Row, now: datetime) -> DomainError:
+    """The contract's one answer to any checkout that does not prove this order's payment."""
+    emit(
+        tx,
+        now,
+        "payment_failed",
+        {
+            "payment_provider": "razorpay",
+            "reason": "invalid_checkout_signature",
+            "agent_id": order["agent_id"],
+            "duration": order["duration"],
+        },
+        customer_id=order["customer_id"],
+        order_id=order["order_id"],
+    )
+    return DomainError(
+        ErrorKind.INVALID_ARGUMENT,
+        "INVALID_CHECKOUT_SIGNATURE",
+        "Invalid Razorpay signature",
+        keeps_writes=True,
+    )
+
+
 async def confirm_razorpay_payment(
     tx: Transaction,
     settings: StoreSettings,
@@ -294,27 +347,13 @@ async def confirm_razorpay_payment(
         raise permission_denied("ORDER_CUSTOMER_MISMATCH", "Order does not belong to customer")
     secret = _secret(settings.razorpay_key_secret, "RAZORPAY_KEY_SECRET")
     if not billing.checkout_signature_valid(
-        secret, razorpay_order_id, razorpay_payment_id, razorpay_signature
-    ):
-        emit(
-            tx,
-            now,
-            "payment_failed",
-            {
-                "payment_provider": "razorpay",
-                "reason": "invalid_checkout_signature",
-                "agent_id": order["agent_id"],
-                "duration": order["duration"],
-            },
-            customer_id=order["customer_id"],
-            order_id=order_id,
-        )
-        raise DomainError(
-            ErrorKind.INVALID_ARGUMENT,
-            "INVALID_CHECKOUT_SIGNATURE",
-            "Invalid Razorpay signature",
-            keeps_writes=True,
-        )
+        secret,
+        order["razorpay_order_id"],
+        razorpay_order_id,
+        razorpay_payment_id,
+        razorpay_signature,
+    ) or not await _payment_confirms(tx, razorpay_payment_id, order_id, now):
+        raise _refuse_checkout(tx, order, now)
     await _pay(tx, settings, order, now, via_webhook=False)
     paid = await tx.first(ORDER_BY_ID, order_id=order_id)
     subscription = await find_subscription(tx, order["subscription_id"])

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-import grpc
 import httpx
-from plant.store.v1 import billing_pb2 as pb
-from plant.store.v1 import billing_pb2_grpc, common_pb2
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,8 +24,6 @@ from store_service.db.models import (
 )
 from tests.processes import replicas, run_cli
 from tests.seeds import START, instance_row, subscription_row
-
-SECRETS = {"RAZORPAY_KEY_SECRET": "key-secret", "RAZORPAY_WEBHOOK_SECRET": "hook-secret"}
 
 
 async def count(engine: AsyncEngine, model: type, *where: Any) -> int:
@@ -84,86 +77,6 @@ async def test_identical_idempotent_checkouts_create_one_order(
     assert await count(engine, Invoice) == 1
     assert await count(engine, IdempotencyRecord) == 1
     assert sum((await event_counts(engine, "payment_success")).values()) == 1
-
-
-def _sign(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-async def test_racing_confirm_and_webhook_pay_each_order_once(
-    postgres_url: str, engine: AsyncEngine
-) -> None:
-    async with replicas(postgres_url, 2, env=SECRETS) as running:
-        channels = [grpc.aio.insecure_channel(r.store_target) for r in running]
-        first, second = (billing_pb2_grpc.BillingServiceStub(c) for c in channels)
-        orders = []
-        for index in range(12):
-            quote = await first.QuoteRazorpayOrder(
-                pb.QuoteRazorpayOrderRequest(agent_id="AGT-1", duration="monthly")
-            )
-            await first.CreateRazorpayOrder(
-                pb.CreateRazorpayOrderRequest(
-                    order_id=quote.order_id,
-                    subscription_id=quote.subscription_id,
-                    agent_id="AGT-1",
-                    duration="monthly",
-                    customer_id=f"buyer-{index}",
-                    razorpay_order_id=f"order_rzp_{index}",
-                )
-            )
-            orders.append((quote, f"order_rzp_{index}"))
-
-        def confirm(stub: Any, quote: Any, razorpay_order_id: str) -> Any:
-            return stub.ConfirmRazorpayPayment(
-                pb.ConfirmRazorpayPaymentRequest(
-                    order_id=quote.order_id,
-                    razorpay_order_id=razorpay_order_id,
-                    razorpay_payment_id="pay",
-                    razorpay_signature=_sign("key-secret", f"{razorpay_order_id}|pay".encode()),
-                )
-            )
-
-        def webhook(stub: Any, razorpay_order_id: str) -> Any:
-            body = json.dumps(
-                {
-                    "event": "payment.captured",
-                    "payload": {"payment": {"entity": {"order_id": razorpay_order_id}}},
-                }
-            ).encode()
-            return stub.ApplyRazorpayWebhook(
-                pb.ApplyRazorpayWebhookRequest(body=body, signature=_sign("hook-secret", body))
-            )
-
-        calls = [
-            call
-            for quote, rzp in orders
-            for call in (
-                confirm(first, quote, rzp),
-                webhook(second, rzp),
-                confirm(second, quote, rzp),
-                webhook(first, rzp),
-            )
-        ]
-        results = await asyncio.gather(*calls)
-        for channel in channels:
-            await channel.close()
-    for index, (quote, _) in enumerate(orders):
-        first_confirm, first_hook, second_confirm, second_hook = results[4 * index : 4 * index + 4]
-        for confirmed in (first_confirm, second_confirm):
-            assert confirmed.order.order_id == quote.order_id
-            assert confirmed.order.status == pb.ORDER_STATUS_PAID
-            assert confirmed.subscription.subscription_id == quote.subscription_id
-            assert confirmed.subscription.status == common_pb2.SUBSCRIPTION_STATUS_ACTIVE
-        # Whoever paid the order, each webhook either paid it or found it paid: at most one paid.
-        outcomes = [first_hook.outcome, second_hook.outcome]
-        assert set(outcomes) <= {pb.WEBHOOK_OUTCOME_PAID, pb.WEBHOOK_OUTCOME_ALREADY_PAID}
-        assert outcomes.count(pb.WEBHOOK_OUTCOME_PAID) <= 1, (index, outcomes)
-    assert await count(engine, Order, table_of(Order).c.status == "paid") == 12
-    assert await count(engine, Subscription, table_of(Subscription).c.status == "active") == 12
-    assert await count(engine, Receipt) == 12
-    assert await count(engine, Invoice) == 12
-    payments = await event_counts(engine, "payment_success")
-    assert len(payments) == 12 and set(payments.values()) == {1}
 
 
 async def test_concurrent_checkouts_number_documents_without_gaps(

@@ -97,9 +97,15 @@ def test_document_numbers_pad_to_four_digits_and_grow() -> None:
 
 def test_checkout_signature_is_lowercase_hex_hmac() -> None:
     good = hmac.new(b"s", b"order_1|pay_1", hashlib.sha256).hexdigest()
-    assert billing.checkout_signature_valid("s", "order_1", "pay_1", f" {good} ")
-    assert not billing.checkout_signature_valid("s", "order_1", "pay_1", good.upper())
-    assert not billing.checkout_signature_valid("s", "order_1", "pay_2", good)
+    assert billing.checkout_signature_valid("s", "order_1", "order_1", "pay_1", f" {good} ")
+    assert not billing.checkout_signature_valid("s", "order_1", "order_1", "pay_1", good.upper())
+    assert not billing.checkout_signature_valid("s", "order_1", "order_1", "pay_2", good)
+
+
+def test_a_genuine_signature_of_another_order_does_not_confirm_this_one() -> None:
+    """The triplet of a real payment for order_1, presented for an order created as order_2."""
+    genuine = hmac.new(b"s", b"order_1|pay_1", hashlib.sha256).hexdigest()
+    assert not billing.checkout_signature_valid("s", "order_2", "order_1", "pay_1", genuine)
 
 
 def test_webhook_signature_covers_the_exact_bytes() -> None:

@@ -219,6 +219,61 @@ async def test_a_bad_signature_is_refused_and_recorded(razorpay: Razorpay) -> No
     assert subscription["status"] == "pending_payment"
 
 
+async def subscription_status(razorpay: Razorpay, subscription_id: str) -> str:
+    response = await razorpay.plant.http.get(f"/api/v1/payments/subscriptions/{subscription_id}")
+    status: str = response.json()["status"]
+    return status
+
+
+async def test_a_paid_orders_checkout_does_not_pay_another_order(razorpay: Razorpay) -> None:
+    """Contract 7.2-21: the genuine triplet of a monthly payment, sent for a yearly order."""
+    monthly, yearly = await razorpay.order(), await razorpay.order(duration="yearly")
+    assert (await razorpay.confirm(monthly)).status_code == 200
+    for _ in range(2):
+        replayed = await razorpay.confirm(monthly, order_id=yearly["order_id"])
+        assert (replayed.status_code, replayed.json()) == (
+            400,
+            {"detail": "Invalid Razorpay signature"},
+        )
+    assert await subscription_status(razorpay, yearly["subscription_id"]) == "pending_payment"
+    receipt = await razorpay.plant.http.get(
+        f"/api/v1/receipts/by-order/{yearly['order_id']}?customer_id=cust-r"
+    )
+    assert receipt.status_code == 404
+    failed = await razorpay.plant.events(event_type="payment_failed")
+    assert [e["order_id"] for e in failed] == [yearly["order_id"]] * 2
+    paid = await razorpay.plant.events(event_type="payment_success")
+    assert [e["order_id"] for e in paid] == [monthly["order_id"]]
+
+
+async def test_a_payment_id_confirms_one_order(razorpay: Razorpay) -> None:
+    """Even signed for both orders, one payment id pays only the first order it confirms."""
+    first, second = await razorpay.order(), await razorpay.order()
+    for order in (first, second, first):
+        signed = checkout_signature(order["razorpay_order_id"], "pay_shared")
+        response = await razorpay.confirm(
+            order, razorpay_payment_id="pay_shared", razorpay_signature=signed
+        )
+        expected = (200 if order is first else 400, order is first)
+        assert (response.status_code, "subscription_id" in response.json()) == expected
+    assert await subscription_status(razorpay, second["subscription_id"]) == "pending_payment"
+    failed = await razorpay.plant.events(event_type="payment_failed")
+    assert [e["order_id"] for e in failed] == [second["order_id"]]
+
+
+async def test_a_confirm_after_the_webhook_still_claims_its_payment_id(razorpay: Razorpay) -> None:
+    paid_by_webhook, other = await razorpay.order(), await razorpay.order()
+    assert (await razorpay.webhook(webhook_body(paid_by_webhook["razorpay_order_id"]))).json() == {
+        "ok": True
+    }
+    assert (await razorpay.confirm(paid_by_webhook)).status_code == 200
+    reused = await razorpay.confirm(
+        other, razorpay_signature=checkout_signature(other["razorpay_order_id"], "pay_1")
+    )
+    assert (reused.status_code, reused.json()) == (400, {"detail": "Invalid Razorpay signature"})
+    assert await subscription_status(razorpay, other["subscription_id"]) == "pending_payment"
+
+
 @pytest.mark.parametrize(
     ("make", "status", "detail"),
     [
