@@ -10,8 +10,9 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
+from store_service.db.postgres_pool import ConnectionLost
 from store_service.domain.errors import DomainError, ErrorKind
 
 ERROR_DOMAIN = "plant.store.v1"
@@ -39,12 +40,17 @@ UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})
 INVALID_SQLSTATE_CLASS = "22"
 INVALID_SQLSTATES = frozenset({"23502", "23514"})
 CONFLICT_SQLSTATES = frozenset({"23505"})
+# SQLite's primary result codes for "the database file cannot be used right now": busy, locked,
+# read-only, I/O error, disk full, cannot open, lock protocol. Any other code (a statement with
+# too many variables, say) is about the request, not the database's availability.
+UNREACHABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
 
 DATABASE_ERRORS = (
     DBAPIError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
+    ConnectionLost,
     OSError,
 )
 DatabaseError: TypeAlias = (
@@ -52,6 +58,7 @@ DatabaseError: TypeAlias = (
     | asyncpg.PostgresError
     | asyncpg.InterfaceError
     | asyncpg.InternalClientError
+    | ConnectionLost
     | OSError
 )
 # Error details travel in trailing metadata, which gRPC caps at 16 KiB: echo at most this much of
@@ -79,19 +86,30 @@ def _sqlstate(error: DatabaseError) -> str:
     return str(state) if state else ""
 
 
+def _sqlite_code(error: DatabaseError) -> int | None:
+    code = getattr(getattr(error, "orig", None), "sqlite_errorcode", None)
+    # Extended result codes keep the primary code in their low byte.
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _unreachable(error: DatabaseError, state: str) -> bool:
-    if isinstance(
-        error,
-        OSError
-        | InterfaceError
-        | OperationalError
-        | asyncpg.InterfaceError
-        | asyncpg.InternalClientError,
-    ):
+    """Only a lost or unobtainable connection; the driver refusing a request is not one."""
+    if isinstance(error, ConnectionLost | OSError):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
+    if _sqlite_code(error) in UNREACHABLE_SQLITE_CODES:
+        return True
     return state.startswith(UNREACHABLE_SQLSTATE_CLASS) or state in UNREACHABLE_SQLSTATES
+
+
+def _described(error: DatabaseError, state: str) -> str:
+    """What a log line may say about a database failure: its kind, never the values involved
+    (messages and parameters can quote a customer's documents or secrets)."""
+    cause = error.__cause__ or getattr(error, "orig", None)
+    kinds = " from ".join(type(each).__qualname__ for each in (error, cause) if each is not None)
+    code = _sqlite_code(error)
+    return kinds + (f" SQLSTATE {state}" if state else "") + (f" SQLite {code}" if code else "")
 
 
 def database_status(error: DatabaseError) -> grpc.Status:
@@ -104,9 +122,9 @@ def database_status(error: DatabaseError) -> grpc.Status:
     if state in CONFLICT_SQLSTATES:
         return build_status(code_pb2.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")
     if _unreachable(error, state):
-        logger.warning("database unavailable: %s", error)
+        logger.warning("database unavailable: %s", _described(error, state))
         return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
-    logger.exception("database error", exc_info=error)
+    logger.error("database error: %s", _described(error, state))
     return build_status(code_pb2.INTERNAL, "DATABASE_ERROR", "Database error")
 
 

@@ -71,7 +71,8 @@ class EventsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AcknowledgeEvents(self, request, context):
-        """Marks events delivered; each event is acknowledged once.
+        """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+        (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

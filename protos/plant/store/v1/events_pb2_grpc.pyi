@@ -38,7 +38,9 @@ class EventsServiceStub:
     ListUndeliveredEvents: _grpc.UnaryUnaryMultiCallable[_events_pb2.ListUndeliveredEventsRequest, _events_pb2.ListUndeliveredEventsResponse]
     """Lists events no consumer has acknowledged yet, oldest first."""
     AcknowledgeEvents: _grpc.UnaryUnaryMultiCallable[_events_pb2.AcknowledgeEventsRequest, _events_pb2.AcknowledgeEventsResponse]
-    """Marks events delivered; each event is acknowledged once."""
+    """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+    (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+    """
 
 @_typing.type_check_only
 class EventsServiceAsyncStub(EventsServiceStub):
@@ -50,7 +52,9 @@ class EventsServiceAsyncStub(EventsServiceStub):
     ListUndeliveredEvents: _aio.UnaryUnaryMultiCallable[_events_pb2.ListUndeliveredEventsRequest, _events_pb2.ListUndeliveredEventsResponse]  # type: ignore[assignment]
     """Lists events no consumer has acknowledged yet, oldest first."""
     AcknowledgeEvents: _aio.UnaryUnaryMultiCallable[_events_pb2.AcknowledgeEventsRequest, _events_pb2.AcknowledgeEventsResponse]  # type: ignore[assignment]
-    """Marks events delivered; each event is acknowledged once."""
+    """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+    (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+    """
 
 class EventsServiceServicer(metaclass=_abc_1.ABCMeta):
     """The notification outbox: events written in the same transaction as the change that caused them."""
@@ -77,6 +81,8 @@ class EventsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _events_pb2.AcknowledgeEventsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_events_pb2.AcknowledgeEventsResponse, _abc.Awaitable[_events_pb2.AcknowledgeEventsResponse]]:
-        """Marks events delivered; each event is acknowledged once."""
+        """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+        (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+        """
 
 def add_EventsServiceServicer_to_server(servicer: EventsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
