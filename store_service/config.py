@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///plant_store.db"
 DEFAULT_LISTEN = "127.0.0.1:50051"
@@ -39,7 +39,10 @@ def _nonblank(raw: str | None, default: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
-    database_url: str = DEFAULT_DATABASE_URL
+    # Settings get printed by debuggers, tracebacks and careless log lines: fields holding a
+    # secret (the database URL carries its password) are left out of the repr.
+
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     # "memory": a fresh in-memory SQLite database, migrated at start-up, gone at exit.
     persistence_mode: str = "db"
     listen: str = DEFAULT_LISTEN
@@ -50,15 +53,15 @@ class StoreSettings:
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     tls_client_ca_file: str | None = None
-    auth_token: str | None = None
+    auth_token: str | None = field(default=None, repr=False)
     shutdown_grace_seconds: float = 10.0
     end_retention_days: int = 30
     issue_gst_invoice: bool = True
     seller_gstin: str | None = None
     seller_state_code: str = "27"
     seller_legal_name: str = "WAOOAW"
-    razorpay_key_secret: str | None = None
-    razorpay_webhook_secret: str | None = None
+    razorpay_key_secret: str | None = field(default=None, repr=False)
+    razorpay_webhook_secret: str | None = field(default=None, repr=False)
     db_pool_size: int = 20
     # Idempotency records are replayable at least this long (never less than 24 h).
     idempotency_retention_hours: float = 48.0

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from store_service.db.postgres_pool import ConnectionLost
 from store_service.domain.errors import DomainError, ErrorKind
+from store_service.logging_context import failure
 
 ERROR_DOMAIN = "plant.store.v1"
 
@@ -104,12 +105,13 @@ def _unreachable(error: DatabaseError, state: str) -> bool:
 
 
 def _described(error: DatabaseError, state: str) -> str:
-    """What a log line may say about a database failure: its kind, never the values involved
-    (messages and parameters can quote a customer's documents or secrets)."""
-    cause = error.__cause__ or getattr(error, "orig", None)
-    kinds = " from ".join(type(each).__qualname__ for each in (error, cause) if each is not None)
+    """What a log line says about a database failure: its kind and codes, never its text."""
     code = _sqlite_code(error)
-    return kinds + (f" SQLSTATE {state}" if state else "") + (f" SQLite {code}" if code else "")
+    return (
+        failure(error)["error"]
+        + (f" SQLSTATE {state}" if state else "")
+        + (f" SQLite {code}" if code else "")
+    )
 
 
 def database_status(error: DatabaseError) -> grpc.Status:
@@ -124,7 +126,7 @@ def database_status(error: DatabaseError) -> grpc.Status:
     if _unreachable(error, state):
         logger.warning("database unavailable: %s", _described(error, state))
         return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
-    logger.error("database error: %s", _described(error, state))
+    logger.error("database error: %s", _described(error, state), extra=failure(error))
     return build_status(code_pb2.INTERNAL, "DATABASE_ERROR", "Database error")
 
 
