@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
-from store_service.db.sql import Transaction
+from store_service.db.sql import Row, Transaction
 from store_service.domain.agent_types import validate_definition
+from store_service.rpc import paging
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import catalog
 from store_service.wire.agent_types import to_document, to_message
@@ -23,6 +25,10 @@ def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:
     return document
 
 
+def _definition_message(row: Row) -> pb.AgentTypeDefinition:
+    return to_message(row["document"])
+
+
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(self, units: UnitsOfWork) -> None:
         self.units = units
@@ -30,8 +36,19 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListAgentTypes(
         self, request: pb.ListAgentTypesRequest, context: Context
     ) -> pb.ListAgentTypesResponse:
-        documents = await self.units.read(catalog.list_agent_types)
-        return pb.ListAgentTypesResponse(agent_types=[to_message(d) for d in documents])
+        async def work(tx: Transaction) -> pb.ListAgentTypesResponse:
+            page = await paging.read_page(
+                catalog.LIST_CURRENT,
+                request.page_size,
+                request.page_token,
+                partial(catalog.list_agent_types, tx),
+                _definition_message,
+            )
+            return pb.ListAgentTypesResponse(
+                agent_types=page.items, next_page_token=page.next_page_token
+            )
+
+        return await self.units.read(work)
 
     async def GetAgentType(
         self, request: pb.GetAgentTypeRequest, context: Context
@@ -57,10 +74,19 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListLatestAgentTypeVersions(
         self, request: pb.ListLatestAgentTypeVersionsRequest, context: Context
     ) -> pb.ListLatestAgentTypeVersionsResponse:
-        documents = await self.units.read(catalog.list_latest_versions)
-        return pb.ListLatestAgentTypeVersionsResponse(
-            agent_types=[to_message(d) for d in documents]
-        )
+        async def work(tx: Transaction) -> pb.ListLatestAgentTypeVersionsResponse:
+            page = await paging.read_page(
+                catalog.LIST_LATEST,
+                request.page_size,
+                request.page_token,
+                partial(catalog.list_latest_versions, tx),
+                _definition_message,
+            )
+            return pb.ListLatestAgentTypeVersionsResponse(
+                agent_types=page.items, next_page_token=page.next_page_token
+            )
+
+        return await self.units.read(work)
 
     async def GetLatestAgentTypeVersion(
         self, request: pb.GetLatestAgentTypeVersionRequest, context: Context

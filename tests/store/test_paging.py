@@ -11,6 +11,8 @@ import pytest
 from plant.store.v1 import (
     billing_pb2,
     billing_pb2_grpc,
+    catalog_pb2,
+    catalog_pb2_grpc,
     deliverables_pb2,
     deliverables_pb2_grpc,
     hiring_pb2,
@@ -69,6 +71,7 @@ async def test_every_list_rpc_pages_to_its_whole_list(
     billing = billing_pb2_grpc.BillingServiceStub(channel)
     hiring = hiring_pb2_grpc.HiringServiceStub(channel)
     deliverables = deliverables_pb2_grpc.DeliverablesServiceStub(channel)
+    catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
     cases: list[tuple[Callable[[], Any], Callable[..., Awaitable[Any]], str, int]] = [
         (
             lambda: billing_pb2.ListCustomerSubscriptionsRequest(customer_id=CUSTOMER),
@@ -127,6 +130,14 @@ async def test_every_list_rpc_pages_to_its_whole_list(
             deliverables.ListExecutions,
             "executions",
             0,
+        ),
+        # The seeded catalog: the two Phase-1 agent types.
+        (catalog_pb2.ListAgentTypesRequest, catalog.ListAgentTypes, "agent_types", 2),
+        (
+            catalog_pb2.ListLatestAgentTypeVersionsRequest,
+            catalog.ListLatestAgentTypeVersions,
+            "agent_types",
+            2,
         ),
     ]
     for request, method, field, count in cases:
