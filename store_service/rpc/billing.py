@@ -148,8 +148,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         async def work(tx: Transaction) -> pb.ListCustomerSubscriptionsResponse:
             page = await paging.read_page(
                 subscriptions.CUSTOMER_SUBSCRIPTIONS,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(subscriptions.list_customer_subscriptions, tx, request.customer_id),
                 subscription_message,
             )
@@ -199,8 +198,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         async def work(tx: Transaction) -> pb.ListReceiptsResponse:
             page = await paging.read_page(
                 billing_documents.CUSTOMER_RECEIPTS,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(billing_documents.list_receipts, tx, request.customer_id),
                 receipt_message,
             )
@@ -238,8 +236,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         async def work(tx: Transaction) -> pb.ListInvoicesResponse:
             page = await paging.read_page(
                 billing_documents.CUSTOMER_INVOICES,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(billing_documents.list_invoices, tx, request.customer_id),
                 invoice_message,
             )

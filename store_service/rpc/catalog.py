@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
+from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row, Transaction
 from store_service.domain.agent_types import validate_definition
 from store_service.rpc import paging
@@ -33,22 +35,24 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(self, units: UnitsOfWork) -> None:
         self.units = units
 
+    async def _definitions(
+        self,
+        keyset: Keyset,
+        request: paging.PageRequest,
+        fetch: Callable[[Transaction, Cursor | None, int], Awaitable[list[Row]]],
+    ) -> paging.Page[pb.AgentTypeDefinition]:
+        async def work(tx: Transaction) -> paging.Page[pb.AgentTypeDefinition]:
+            return await paging.read_page(keyset, request, partial(fetch, tx), _definition_message)
+
+        return await self.units.read(work)
+
     async def ListAgentTypes(
         self, request: pb.ListAgentTypesRequest, context: Context
     ) -> pb.ListAgentTypesResponse:
-        async def work(tx: Transaction) -> pb.ListAgentTypesResponse:
-            page = await paging.read_page(
-                catalog.LIST_CURRENT,
-                request.page_size,
-                request.page_token,
-                partial(catalog.list_agent_types, tx),
-                _definition_message,
-            )
-            return pb.ListAgentTypesResponse(
-                agent_types=page.items, next_page_token=page.next_page_token
-            )
-
-        return await self.units.read(work)
+        page = await self._definitions(catalog.LIST_CURRENT, request, catalog.list_agent_types)
+        return pb.ListAgentTypesResponse(
+            agent_types=page.items, next_page_token=page.next_page_token
+        )
 
     async def GetAgentType(
         self, request: pb.GetAgentTypeRequest, context: Context
@@ -74,19 +78,10 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListLatestAgentTypeVersions(
         self, request: pb.ListLatestAgentTypeVersionsRequest, context: Context
     ) -> pb.ListLatestAgentTypeVersionsResponse:
-        async def work(tx: Transaction) -> pb.ListLatestAgentTypeVersionsResponse:
-            page = await paging.read_page(
-                catalog.LIST_LATEST,
-                request.page_size,
-                request.page_token,
-                partial(catalog.list_latest_versions, tx),
-                _definition_message,
-            )
-            return pb.ListLatestAgentTypeVersionsResponse(
-                agent_types=page.items, next_page_token=page.next_page_token
-            )
-
-        return await self.units.read(work)
+        page = await self._definitions(catalog.LIST_LATEST, request, catalog.list_latest_versions)
+        return pb.ListLatestAgentTypeVersionsResponse(
+            agent_types=page.items, next_page_token=page.next_page_token
+        )
 
     async def GetLatestAgentTypeVersion(
         self, request: pb.GetLatestAgentTypeVersionRequest, context: Context

@@ -66,8 +66,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
 
             page = await paging.read_page(
                 deliverables.OF_INSTANCE,
-                request.page_size,
-                request.page_token,
+                request,
                 fetch,
                 deliverable_message,
             )
@@ -178,8 +177,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         async def work(tx: Transaction) -> pb.ListReviewsResponse:
             page = await paging.read_page(
                 deliverables.REVIEW_HISTORY,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(deliverables.review_history, tx, request.deliverable_id),
                 review_message,
             )
@@ -193,8 +191,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         async def work(tx: Transaction) -> pb.ListExecutionsResponse:
             page = await paging.read_page(
                 deliverables.EXECUTION_HISTORY,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(deliverables.execution_history, tx, request.deliverable_id),
                 execution_message,
             )

@@ -128,9 +128,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
                     page=(after, limit),
                 )
 
-            page = await paging.read_page(
-                goals.GOALS_OF, request.page_size, request.page_token, fetch, goal_message
-            )
+            page = await paging.read_page(goals.GOALS_OF, request, fetch, goal_message)
             return pb.ListGoalsResponse(
                 hired_instance_id=request.hired_instance_id,
                 goals=page.items,
@@ -180,8 +178,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         async def work(tx: Transaction) -> pb.ListTrialStatusesResponse:
             page = await paging.read_page(
                 trials.CUSTOMER_TRIALS,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(trials.list_trials, tx, request.customer_id),
                 trial_message,
             )
@@ -206,8 +203,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         async def work(tx: Transaction) -> pb.ListTrialTransitionsResponse:
             page = await paging.read_page(
                 trials.TRANSITIONS,
-                request.page_size,
-                request.page_token,
+                request,
                 partial(trials.list_transitions, tx, request.hired_instance_id),
                 transition_message,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from google.protobuf.message import Message
 
@@ -23,6 +23,12 @@ MAX_PAGE_SIZE = 1_000
 # gRPC refuses messages over 4 MiB: a page stops growing past half of that, however large its
 # items (it always holds at least one, so every page makes progress).
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+class PageRequest(Protocol):
+    page_size: int
+    page_token: str
+
 
 Fetch = Callable[[Cursor | None, int], Awaitable[list[Row]]]
 
@@ -67,13 +73,10 @@ def paged(keyset: Keyset, rows: list[Row], size: int, message: Callable[[Row], M
 
 
 async def read_page(
-    keyset: Keyset,
-    requested_size: int,
-    token: str,
-    fetch: Fetch,
-    message: Callable[[Row], M],
+    keyset: Keyset, request: PageRequest, fetch: Fetch, message: Callable[[Row], M]
 ) -> Page[M]:
-    """One page: `fetch(after, limit)` reads the rows; `message` turns one into its message."""
-    size = page_size(requested_size)
-    rows = await fetch(cursor(keyset, token), size + 1)
+    """The page a request asks for: `fetch(after, limit)` reads its rows, `message` turns each
+    into its message."""
+    size = page_size(request.page_size)
+    rows = await fetch(cursor(keyset, request.page_token), size + 1)
     return paged(keyset, rows, size, message)
