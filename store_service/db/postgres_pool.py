@@ -18,10 +18,16 @@ import orjson
 from sqlalchemy.engine import URL
 
 # Errors that only ever mean the connection itself is gone (server restarted, network cut).
-# The driver's InterfaceError also stands for requests it refuses before sending them (more than
-# 32,767 arguments), which leave the connection usable: those count as lost only when the
-# connection has in fact closed.
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, OSError)
+# Every error the driver raises. Most leave the connection usable: the driver's InterfaceError
+# also stands for requests it refuses before sending them (more than 32,767 arguments). They
+# count as a lost connection only when the connection has in fact closed.
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
 CONNECT_TIMEOUT_SECONDS = 5
 ACQUIRE_TIMEOUT_SECONDS = 30
 # Distinct statements per connection: every prebuilt statement and the combinations deferred
@@ -90,10 +96,8 @@ class PostgresPool:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as connection:
             try:
                 yield connection
-            except CONNECTION_LOST as error:
-                await self._lost(pool, connection, error)
-            except (asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
-                if _closed(connection):
+            except DRIVER_ERRORS as error:
+                if isinstance(error, CONNECTION_LOST) or _closed(connection):
                     await self._lost(pool, connection, error)
                 if isinstance(error, asyncpg.InternalClientError):
                     # A protocol state the driver cannot recover from: this connection only.

@@ -81,14 +81,23 @@ def domain_status(error: DomainError) -> grpc.Status:
     return build_status(CODES[error.kind], error.reason, error.message, error.metadata)
 
 
+def _origin(error: DatabaseError) -> object:
+    """The driver's own exception: its codes say what happened."""
+    if isinstance(error, DBAPIError):
+        return error.orig
+    if isinstance(error, ConnectionLost):
+        return error.__cause__
+    return error
+
+
 def _sqlstate(error: DatabaseError) -> str:
-    origin = error.orig if isinstance(error, DBAPIError) else error
+    origin = _origin(error)
     state = getattr(origin, "sqlstate", None) or getattr(origin, "pgcode", None)
     return str(state) if state else ""
 
 
 def _sqlite_code(error: DatabaseError) -> int | None:
-    code = getattr(getattr(error, "orig", None), "sqlite_errorcode", None)
+    code = getattr(_origin(error), "sqlite_errorcode", None)
     # Extended result codes keep the primary code in their low byte.
     return code & 0xFF if isinstance(code, int) else None
 
