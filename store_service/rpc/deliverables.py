@@ -212,9 +212,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
 
         async def work(tx: Transaction) -> pb.ListEnforcementDenialsResponse:
             rows = await deliverables.denials_page(tx, request.deliverable_id or None, before, size)
-            token = str(rows[-1]["denial_id"]) if len(rows) == size else ""
-            return pb.ListEnforcementDenialsResponse(
-                denials=[denial_message(row) for row in rows], next_page_token=token
-            )
+            denials = paging.within_budget(denial_message(row) for row in rows)
+            more = len(denials) < len(rows) or len(rows) == size
+            token = str(rows[len(denials) - 1]["denial_id"]) if more else ""
+            return pb.ListEnforcementDenialsResponse(denials=denials, next_page_token=token)
 
         return await self.units.read(work)

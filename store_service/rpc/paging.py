@@ -6,7 +6,7 @@ that knows no paging still sees lists that fit one page whole.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -57,16 +57,21 @@ class Page(Generic[M]):
     next_page_token: str
 
 
+def within_budget(messages: Iterable[M]) -> list[M]:
+    """The leading messages that fit in one page's bytes (at least one)."""
+    kept: list[M] = []
+    used = 0
+    for message in messages:
+        used += message.ByteSize()
+        if kept and used > MAX_PAGE_BYTES:
+            break
+        kept.append(message)
+    return kept
+
+
 def paged(keyset: Keyset, rows: list[Row], size: int, message: Callable[[Row], M]) -> Page[M]:
     """The page made of `rows` (read with a limit of size + 1, to know whether more follow)."""
-    items: list[M] = []
-    used = 0
-    for row in rows[:size]:
-        item = message(row)
-        used += item.ByteSize()
-        if items and used > MAX_PAGE_BYTES:
-            break
-        items.append(item)
+    items = within_budget(message(row) for row in rows[:size])
     if len(items) == len(rows):
         return Page(items, "")
     return Page(items, page_tokens.encode_values(keyset.cursor(rows[len(items) - 1])))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 import grpc
 import pytest
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, events_pb2, events_pb2_grpc
+from sqlalchemy import insert
 
 from http_adapter.errors import error_info
+from store_service.db.engine import create_engine
+from store_service.db.models import NotificationEvent, table_of
 from tests.databases import _plain
 from tests.harness import running_store, store_settings
 
@@ -97,3 +102,40 @@ async def test_a_bounded_event_read_keeps_the_newest_matches(channel: grpc.aio.C
     events = events_pb2_grpc.EventsServiceStub(channel)
     newest = await events.ListEvents(events_pb2.ListEventsRequest(limit=2))
     assert [event.customer_id for event in newest.events] == ["c2", "c3"]
+
+
+async def _emit_large_events(database_url: str, count: int, size: int) -> None:
+    """Events whose metadata is `size` bytes each, straight into the outbox."""
+    engine = create_engine(database_url)
+    rows = [
+        {
+            "created_at": datetime(2026, 3, 1, tzinfo=UTC),
+            "event_type": "large",
+            "metadata": {"blob": "x" * size, "index": index},
+        }
+        for index in range(count)
+    ]
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(table_of(NotificationEvent)), rows)
+    finally:
+        await engine.dispose()
+
+
+async def test_undelivered_events_past_the_message_limit_come_in_several_answers(
+    channel: grpc.aio.Channel, database_url: str
+) -> None:
+    await _emit_large_events(database_url, count=50, size=100_000)  # 5 MB in all
+    events = events_pb2_grpc.EventsServiceStub(channel)
+    seen: list[int] = []
+    while True:
+        pending = await events.ListUndeliveredEvents(
+            events_pb2.ListUndeliveredEventsRequest(page_size=100)
+        )
+        if not pending.events:
+            break
+        assert len(pending.events) < 50  # one answer could not have carried them all
+        seen += [int(event.metadata["index"]) for event in pending.events]
+        ids = [event.event_id for event in pending.events]
+        await events.AcknowledgeEvents(events_pb2.AcknowledgeEventsRequest(event_ids=ids))
+    assert seen == list(range(50))
