@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -18,20 +18,21 @@ DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"
 
 @dataclass(frozen=True, slots=True)
 class AdapterSettings:
+    # Fields holding a secret are left out of the repr (see StoreSettings).
     store_target: str = DEFAULT_STORE_TARGET
     http_listen: str = DEFAULT_HTTP_LISTEN
     # host:port of a separate /metrics listener; unset: /metrics on the public port.
     metrics_listen: str | None = None
     # Every store call gets this deadline; past it the client gets 504.
     store_deadline_seconds: float = 10.0
-    store_auth_token: str | None = None
+    store_auth_token: str | None = field(default=None, repr=False)
     store_tls: ClientTls | None = None
     use_agent_type_db: bool = False
     # Payments (contract section 3): checked per request against these start-up values.
     payments_mode: str = ""
     environment: str = ""
     razorpay_key_id: str = ""
-    razorpay_key_secret: str = ""
+    razorpay_key_secret: str = field(default="", repr=False)
     razorpay_api_base: str = "https://api.razorpay.com"
     # The whole Orders API exchange (contract 5.18: 10 s); tests build settings with less.
     razorpay_timeout_seconds: float = 10.0

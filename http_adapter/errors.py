@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from http_adapter.correlation import correlation_id
 from http_adapter.responses import JsonResponse
+from store_service.logging_context import failure
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +232,7 @@ async def _store_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error("unhandled error on %s %s", request.method, request.url.path, extra=failure(exc))
     return problem_response(request, INTERNAL)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -58,7 +58,10 @@ def _truthy(raw: str | None, default: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
-    database_url: str = DEFAULT_DATABASE_URL
+    # Settings get printed by debuggers, tracebacks and careless log lines: fields holding a
+    # secret (the database URL carries its password) are left out of the repr.
+
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     # "memory": a fresh in-memory SQLite database, migrated at start-up, gone at exit.
     persistence_mode: str = "db"
     listen: str = DEFAULT_LISTEN
@@ -69,7 +72,7 @@ class StoreSettings:
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
     tls_client_ca_file: str | None = None
-    auth_token: str | None = None
+    auth_token: str | None = field(default=None, repr=False)
     # The explicit opt-out that lets a store serve a non-loopback address without a token.
     allow_unauthenticated: bool = False
     shutdown_grace_seconds: float = 10.0
@@ -78,8 +81,8 @@ class StoreSettings:
     seller_gstin: str | None = None
     seller_state_code: str = "27"
     seller_legal_name: str = "WAOOAW"
-    razorpay_key_secret: str | None = None
-    razorpay_webhook_secret: str | None = None
+    razorpay_key_secret: str | None = field(default=None, repr=False)
+    razorpay_webhook_secret: str | None = field(default=None, repr=False)
     db_pool_size: int = 20
     # Idempotency records are replayable at least this long (never less than 24 h).
     idempotency_retention_hours: float = 48.0

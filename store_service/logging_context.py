@@ -7,6 +7,7 @@ interceptor, and by the adapter for its requests); every record made meanwhile c
 from __future__ import annotations
 
 import logging
+import traceback
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,19 +34,31 @@ if logging.getLogRecordFactory() is _base_factory:
 NOT_LOGGED = (*RESERVED_ATTRS, "color_message")
 
 
+def failure(error: BaseException) -> dict[str, str]:
+    """Log fields for a failure: its class (and its cause's) and where it was raised.
+
+    Never its message: exception texts quote the values involved (a customer's documents, a
+    secret in a goal's settings, a statement's parameters)."""
+    cause = error.__cause__
+    classes = " from ".join(type(each).__qualname__ for each in (error, cause) if each is not None)
+    return {"error": classes, "stack": "".join(traceback.format_tb(error.__traceback__))}
+
+
+def json_formatter(service: str) -> logging.Formatter:
+    return OrjsonFormatter(
+        "{levelname}{name}{message}{correlation_id}",
+        style="{",
+        rename_fields={"levelname": "level", "name": "logger"},
+        static_fields={"service": service},
+        reserved_attrs=NOT_LOGGED,
+        # ISO 8601 in UTC with its offset, e.g. 2026-11-30T04:43:57.393000+00:00.
+        timestamp=True,
+    )
+
+
 def configure_logging(level: str = "INFO", service: str = "plant-store") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        OrjsonFormatter(
-            "{levelname}{name}{message}{correlation_id}",
-            style="{",
-            rename_fields={"levelname": "level", "name": "logger"},
-            static_fields={"service": service},
-            reserved_attrs=NOT_LOGGED,
-            # ISO 8601 in UTC with its offset, e.g. 2026-11-30T04:43:57.393000+00:00.
-            timestamp=True,
-        )
-    )
+    handler.setFormatter(json_formatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

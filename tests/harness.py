@@ -19,6 +19,9 @@ from store_service.rpc.units_of_work import Clock, utc_now
 from store_service.server import StoreServer, build_store
 from store_service.wire.values import document
 
+# More events than any test writes: a read without a limit is refused.
+EVENTS_READ = 1_000
+
 
 def store_settings(database_url: str, **overrides: Any) -> StoreSettings:
     defaults = StoreSettings(
@@ -73,7 +76,10 @@ class Stack:
     ) -> list[dict[str, Any]]:
         stub = events_pb2_grpc.EventsServiceStub(self.channel)
         request = events_pb2.ListEventsRequest(
-            event_type=event_type, customer_id=customer_id, subscription_id=subscription_id
+            event_type=event_type,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            limit=EVENTS_READ,
         )
         response = await stub.ListEvents(request)
         return [

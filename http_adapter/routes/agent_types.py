@@ -7,6 +7,7 @@ from typing import Any
 from plant.store.v1 import catalog_pb2 as pb
 
 from http_adapter.dependencies import Store
+from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas.agent_types import AgentTypeDefinition
@@ -15,8 +16,8 @@ from store_service.wire.agent_types import to_document, to_message
 router = api_router("/api/v1/agent-types", "agent-types")
 
 
-def definitions(response: Any) -> list[dict[str, Any]]:
-    return [to_document(definition) for definition in response.agent_types]
+def definitions(listed: list[pb.AgentTypeDefinition]) -> list[dict[str, Any]]:
+    return [to_document(definition) for definition in listed]
 
 
 def definition_message(body: AgentTypeDefinition) -> pb.AgentTypeDefinition:
@@ -26,8 +27,10 @@ def definition_message(body: AgentTypeDefinition) -> pb.AgentTypeDefinition:
 @router.get("", response_model=list[AgentTypeDefinition])
 @router.get("/", include_in_schema=False)
 async def list_agent_types(store: Store) -> JsonResponse:
-    response = await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest())
-    return JsonResponse(definitions(response))
+    request = pb.ListAgentTypesRequest()
+    return JsonResponse(
+        definitions(await every_page(store, store.catalog.ListAgentTypes, request, "agent_types"))
+    )
 
 
 @router.get("/{agent_type_id}", response_model=AgentTypeDefinition)

@@ -12,6 +12,7 @@ from plant.store.v1 import catalog_pb2 as pb
 
 from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
+from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.routes.agent_types import definition_message, definitions
@@ -32,13 +33,11 @@ def _require_db_mode(settings: Any) -> None:
 @router.get("/", include_in_schema=False)
 async def list_agent_types(store: Store, settings: Settings) -> JsonResponse:
     if settings.use_agent_type_db:
+        method: Any = store.catalog.ListLatestAgentTypeVersions
         request: Any = pb.ListLatestAgentTypeVersionsRequest()
-        return JsonResponse(
-            definitions(await store.call(store.catalog.ListLatestAgentTypeVersions, request))
-        )
-    return JsonResponse(
-        definitions(await store.call(store.catalog.ListAgentTypes, pb.ListAgentTypesRequest()))
-    )
+    else:
+        method, request = store.catalog.ListAgentTypes, pb.ListAgentTypesRequest()
+    return JsonResponse(definitions(await every_page(store, method, request, "agent_types")))
 
 
 @router.get("/{agent_type_id}", response_model=AgentTypeDefinition)

@@ -10,6 +10,7 @@ from plant.store.v1 import billing_pb2 as pb
 from http_adapter import rendering
 from http_adapter.dependencies import Store
 from http_adapter.documents_html import invoice_html, receipt_html
+from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas import responses
@@ -20,10 +21,9 @@ receipts = api_router("/api/v1/receipts", "receipts")
 
 @invoices.get("", response_model=responses.Invoices)
 async def list_invoices(store: Store, customer_id: str = "") -> JsonResponse:
-    response = await store.call(
-        store.billing.ListInvoices, pb.ListInvoicesRequest(customer_id=customer_id)
-    )
-    return JsonResponse({"invoices": [rendering.invoice(item) for item in response.invoices]})
+    request = pb.ListInvoicesRequest(customer_id=customer_id)
+    listed = await every_page(store, store.billing.ListInvoices, request, "invoices")
+    return JsonResponse({"invoices": [rendering.invoice(item) for item in listed]})
 
 
 @invoices.get("/by-order/{order_id}", response_model=responses.Invoice)
@@ -56,10 +56,9 @@ async def invoice_download(invoice_id: str, store: Store, customer_id: str = "")
 
 @receipts.get("", response_model=responses.Receipts)
 async def list_receipts(store: Store, customer_id: str = "") -> JsonResponse:
-    response = await store.call(
-        store.billing.ListReceipts, pb.ListReceiptsRequest(customer_id=customer_id)
-    )
-    return JsonResponse({"receipts": [rendering.receipt(item) for item in response.receipts]})
+    request = pb.ListReceiptsRequest(customer_id=customer_id)
+    listed = await every_page(store, store.billing.ListReceipts, request, "receipts")
+    return JsonResponse({"receipts": [rendering.receipt(item) for item in listed]})
 
 
 @receipts.get("/by-order/{order_id}", response_model=responses.Receipt)

@@ -8,6 +8,7 @@ from plant.store.v1 import deliverables_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas import responses
@@ -30,11 +31,11 @@ async def list_deliverables(
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
-    response = await store.call(store.deliverables.ListDeliverables, request)
+    listed = await every_page(store, store.deliverables.ListDeliverables, request, "deliverables")
     return JsonResponse(
         {
-            "hired_instance_id": response.hired_instance_id,
-            "deliverables": [rendering.deliverable(item) for item in response.deliverables],
+            "hired_instance_id": hired_instance_id,
+            "deliverables": [rendering.deliverable(item) for item in listed],
         }
     )
 

@@ -8,6 +8,7 @@ from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
 from http_adapter.dependencies import Store
+from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas import responses
@@ -77,11 +78,11 @@ async def list_goals(
         customer_id=customer_id,
         as_of=client_timestamp(as_of),
     )
-    response = await store.call(store.hiring.ListGoals, request)
+    listed = await every_page(store, store.hiring.ListGoals, request, "goals")
     return JsonResponse(
         {
-            "hired_instance_id": response.hired_instance_id,
-            "goals": [rendering.goal(goal) for goal in response.goals],
+            "hired_instance_id": hired_instance_id,
+            "goals": [rendering.goal(goal) for goal in listed],
         }
     )
 

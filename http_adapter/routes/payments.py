@@ -10,6 +10,7 @@ from plant.store.v1 import billing_pb2 as pb
 from http_adapter import razorpay, rendering
 from http_adapter.dependencies import Settings, Store
 from http_adapter.errors import ContractError
+from http_adapter.pages import every_page
 from http_adapter.payments_mode import require_mode
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
@@ -158,8 +159,10 @@ async def razorpay_webhook(
 @router.get("/subscriptions/by-customer/{customer_id}", response_model=list[responses.Subscription])
 async def customer_subscriptions(customer_id: str, store: Store) -> JsonResponse:
     request = pb.ListCustomerSubscriptionsRequest(customer_id=customer_id)
-    response = await store.call(store.billing.ListCustomerSubscriptions, request)
-    return JsonResponse([rendering.subscription(item) for item in response.subscriptions])
+    listed = await every_page(
+        store, store.billing.ListCustomerSubscriptions, request, "subscriptions"
+    )
+    return JsonResponse([rendering.subscription(item) for item in listed])
 
 
 @router.post("/subscriptions/process-period-end", response_model=responses.Processed)

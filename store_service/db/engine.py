@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+# aiosqlite logs every statement with its parameters at DEBUG: values never reach a log line,
+# whatever LOG_LEVEL says.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 def _json_dumps(value: Any) -> str:
@@ -33,7 +38,13 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    options: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+    options: dict[str, Any] = {
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
+        # An error's text would otherwise quote its statement's values: customers' documents,
+        # secrets in goal settings.
+        "hide_parameters": True,
+    }
     if url.startswith("sqlite"):
         in_memory = url.rstrip("/").endswith(":memory:") or url in ("sqlite+aiosqlite://",)
         if in_memory:

@@ -11,17 +11,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import NoReturn
 
 import asyncpg
 import orjson
 from sqlalchemy.engine import URL
 
-# Errors that mean the connection itself is gone or unusable (server restarted, network cut,
-# a protocol state the driver cannot recover from).
-CONNECTION_LOST = (
+# Errors that only ever mean the connection itself is gone (server restarted, network cut).
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, OSError)
+# Every error the driver raises. Most leave the connection usable: the driver's InterfaceError
+# also stands for requests it refuses before sending them (more than 32,767 arguments). They
+# count as a lost connection only when the connection has in fact closed.
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
-    asyncpg.PostgresConnectionError,
     OSError,
 )
 CONNECT_TIMEOUT_SECONDS = 5
@@ -47,6 +51,18 @@ async def _reset(_connection: asyncpg.Connection) -> None:
     # The pool has already rolled back any open transaction; nothing here sets session state,
     # so the default reset (a RESET ALL / UNLISTEN round trip on every release) buys nothing.
     return
+
+
+def _closed(connection: asyncpg.Connection) -> bool:
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:
+        # The pool detaches a connection from its proxy as soon as the connection closes.
+        return True
+
+
+class ConnectionLost(Exception):
+    """The database connection went away during a call (the cause is chained)."""
 
 
 class PostgresPool:
@@ -80,12 +96,24 @@ class PostgresPool:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS) as connection:
             try:
                 yield connection
-            except CONNECTION_LOST:
-                # A lost connection usually means the server restarted: every pooled
-                # connection is stale, so replace them all instead of failing on each.
-                connection.terminate()
-                await pool.expire_connections()
+            except DRIVER_ERRORS as error:
+                if isinstance(error, CONNECTION_LOST) or _closed(connection):
+                    await self._lost(pool, connection, error)
+                if isinstance(error, asyncpg.InternalClientError):
+                    # A protocol state the driver cannot recover from: this connection only.
+                    connection.terminate()
                 raise
+
+    @staticmethod
+    async def _lost(
+        pool: asyncpg.Pool, connection: asyncpg.Connection, error: Exception
+    ) -> NoReturn:
+        # A lost connection usually means the server restarted: every pooled connection is
+        # stale, so replace them all instead of failing on each.
+        if not _closed(connection):
+            connection.terminate()
+        await pool.expire_connections()
+        raise ConnectionLost from error
 
     def checked_out(self) -> int:
         if self._pool is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from plant.store.v1 import billing_pb2 as pb
@@ -10,6 +11,7 @@ from plant.store.v1 import billing_pb2_grpc, common_pb2
 
 from store_service.config import StoreSettings
 from store_service.db.sql import Transaction
+from store_service.rpc import paging
 from store_service.rpc.billing_messages import (
     invoice_message,
     order_message,
@@ -144,9 +146,14 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.ListCustomerSubscriptionsRequest, context: Context
     ) -> pb.ListCustomerSubscriptionsResponse:
         async def work(tx: Transaction) -> pb.ListCustomerSubscriptionsResponse:
-            rows = await subscriptions.list_customer_subscriptions(tx, request.customer_id)
+            page = await paging.read_page(
+                subscriptions.CUSTOMER_SUBSCRIPTIONS,
+                request,
+                partial(subscriptions.list_customer_subscriptions, tx, request.customer_id),
+                subscription_message,
+            )
             return pb.ListCustomerSubscriptionsResponse(
-                subscriptions=[subscription_message(row) for row in rows]
+                subscriptions=page.items, next_page_token=page.next_page_token
             )
 
         return await self.units.read(work)
@@ -189,8 +196,15 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.ListReceiptsRequest, context: Context
     ) -> pb.ListReceiptsResponse:
         async def work(tx: Transaction) -> pb.ListReceiptsResponse:
-            rows = await billing_documents.list_receipts(tx, request.customer_id)
-            return pb.ListReceiptsResponse(receipts=[receipt_message(row) for row in rows])
+            page = await paging.read_page(
+                billing_documents.CUSTOMER_RECEIPTS,
+                request,
+                partial(billing_documents.list_receipts, tx, request.customer_id),
+                receipt_message,
+            )
+            return pb.ListReceiptsResponse(
+                receipts=page.items, next_page_token=page.next_page_token
+            )
 
         return await self.units.read(work)
 
@@ -220,8 +234,15 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.ListInvoicesRequest, context: Context
     ) -> pb.ListInvoicesResponse:
         async def work(tx: Transaction) -> pb.ListInvoicesResponse:
-            rows = await billing_documents.list_invoices(tx, request.customer_id)
-            return pb.ListInvoicesResponse(invoices=[invoice_message(row) for row in rows])
+            page = await paging.read_page(
+                billing_documents.CUSTOMER_INVOICES,
+                request,
+                partial(billing_documents.list_invoices, tx, request.customer_id),
+                invoice_message,
+            )
+            return pb.ListInvoicesResponse(
+                invoices=page.items, next_page_token=page.next_page_token
+            )
 
         return await self.units.read(work)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
-from store_service.db.sql import Transaction
+from store_service.db.keyset import Cursor, Keyset
+from store_service.db.sql import Row, Transaction
 from store_service.domain.agent_types import validate_definition
+from store_service.rpc import paging
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import catalog
 from store_service.wire.agent_types import to_document, to_message
@@ -23,15 +27,32 @@ def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:
     return document
 
 
+def _definition_message(row: Row) -> pb.AgentTypeDefinition:
+    return to_message(row["document"])
+
+
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(self, units: UnitsOfWork) -> None:
         self.units = units
 
+    async def _definitions(
+        self,
+        keyset: Keyset,
+        request: paging.PageRequest,
+        fetch: Callable[[Transaction, Cursor | None, int], Awaitable[list[Row]]],
+    ) -> paging.Page[pb.AgentTypeDefinition]:
+        async def work(tx: Transaction) -> paging.Page[pb.AgentTypeDefinition]:
+            return await paging.read_page(keyset, request, partial(fetch, tx), _definition_message)
+
+        return await self.units.read(work)
+
     async def ListAgentTypes(
         self, request: pb.ListAgentTypesRequest, context: Context
     ) -> pb.ListAgentTypesResponse:
-        documents = await self.units.read(catalog.list_agent_types)
-        return pb.ListAgentTypesResponse(agent_types=[to_message(d) for d in documents])
+        page = await self._definitions(catalog.LIST_CURRENT, request, catalog.list_agent_types)
+        return pb.ListAgentTypesResponse(
+            agent_types=page.items, next_page_token=page.next_page_token
+        )
 
     async def GetAgentType(
         self, request: pb.GetAgentTypeRequest, context: Context
@@ -57,9 +78,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListLatestAgentTypeVersions(
         self, request: pb.ListLatestAgentTypeVersionsRequest, context: Context
     ) -> pb.ListLatestAgentTypeVersionsResponse:
-        documents = await self.units.read(catalog.list_latest_versions)
+        page = await self._definitions(catalog.LIST_LATEST, request, catalog.list_latest_versions)
         return pb.ListLatestAgentTypeVersionsResponse(
-            agent_types=[to_message(d) for d in documents]
+            agent_types=page.items, next_page_token=page.next_page_token
         )
 
     async def GetLatestAgentTypeVersion(

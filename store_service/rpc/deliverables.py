@@ -11,10 +11,11 @@ from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
 from store_service.config import StoreSettings
+from store_service.db.keyset import Cursor
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
 from store_service.logging_context import correlation_id
-from store_service.rpc import page_tokens
+from store_service.rpc import page_tokens, paging
 from store_service.rpc.deliverables_messages import (
     deliverable_message,
     denial_message,
@@ -53,16 +54,26 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         as_of = optional_instant(request, "as_of")
 
         async def work(tx: Transaction, now: datetime) -> pb.ListDeliverablesResponse:
-            rows = await deliverables.list_deliverables(
-                tx,
-                request.hired_instance_id,
-                request.customer_id,
-                self.retention_days,
-                as_of or now,
+            async def fetch(after: Cursor | None, limit: int) -> list[Row]:
+                return await deliverables.list_deliverables(
+                    tx,
+                    request.hired_instance_id,
+                    request.customer_id,
+                    self.retention_days,
+                    as_of or now,
+                    page=(after, limit),
+                )
+
+            page = await paging.read_page(
+                deliverables.OF_INSTANCE,
+                request,
+                fetch,
+                deliverable_message,
             )
             return pb.ListDeliverablesResponse(
                 hired_instance_id=request.hired_instance_id,
-                deliverables=[deliverable_message(row) for row in rows],
+                deliverables=page.items,
+                next_page_token=page.next_page_token,
             )
 
         # Listing only reads, then inserts missing drafts with ON CONFLICT DO NOTHING in one
@@ -164,8 +175,13 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         self, request: pb.ListReviewsRequest, context: Context
     ) -> pb.ListReviewsResponse:
         async def work(tx: Transaction) -> pb.ListReviewsResponse:
-            rows = await deliverables.review_history(tx, request.deliverable_id)
-            return pb.ListReviewsResponse(reviews=[review_message(row) for row in rows])
+            page = await paging.read_page(
+                deliverables.REVIEW_HISTORY,
+                request,
+                partial(deliverables.review_history, tx, request.deliverable_id),
+                review_message,
+            )
+            return pb.ListReviewsResponse(reviews=page.items, next_page_token=page.next_page_token)
 
         return await self.units.read(work)
 
@@ -173,8 +189,15 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         self, request: pb.ListExecutionsRequest, context: Context
     ) -> pb.ListExecutionsResponse:
         async def work(tx: Transaction) -> pb.ListExecutionsResponse:
-            rows = await deliverables.execution_history(tx, request.deliverable_id)
-            return pb.ListExecutionsResponse(executions=[execution_message(row) for row in rows])
+            page = await paging.read_page(
+                deliverables.EXECUTION_HISTORY,
+                request,
+                partial(deliverables.execution_history, tx, request.deliverable_id),
+                execution_message,
+            )
+            return pb.ListExecutionsResponse(
+                executions=page.items, next_page_token=page.next_page_token
+            )
 
         return await self.units.read(work)
 
@@ -189,9 +212,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
 
         async def work(tx: Transaction) -> pb.ListEnforcementDenialsResponse:
             rows = await deliverables.denials_page(tx, request.deliverable_id or None, before, size)
-            token = str(rows[-1]["denial_id"]) if len(rows) == size else ""
-            return pb.ListEnforcementDenialsResponse(
-                denials=[denial_message(row) for row in rows], next_page_token=token
-            )
+            denials = paging.within_budget(denial_message(row) for row in rows)
+            more = len(denials) < len(rows) or len(rows) == size
+            token = str(rows[len(denials) - 1]["denial_id"]) if more else ""
+            return pb.ListEnforcementDenialsResponse(denials=denials, next_page_token=token)
 
         return await self.units.read(work)

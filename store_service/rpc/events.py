@@ -10,7 +10,8 @@ from plant.store.v1 import events_pb2_grpc
 
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
-from store_service.rpc.jobs import batch_size
+from store_service.rpc import paging
+from store_service.rpc.jobs import MAX_BATCH_SIZE, batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import outbox
 from store_service.wire.values import optional_text, struct, timestamp
@@ -39,8 +40,13 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     async def ListEvents(
         self, request: pb.ListEventsRequest, context: Context
     ) -> pb.ListEventsResponse:
-        if request.limit < 0:
-            raise invalid("INVALID_LIMIT", "limit must not be negative")
+        # The outbox grows with every change: reading all of it in one answer is refused.
+        if not 0 < request.limit <= MAX_BATCH_SIZE:
+            raise invalid(
+                "INVALID_LIMIT",
+                f"limit must be between 1 and {MAX_BATCH_SIZE}",
+                limit=str(request.limit),
+            )
 
         async def work(tx: Transaction) -> pb.ListEventsResponse:
             rows = await outbox.list_events(
@@ -61,7 +67,9 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
 
         async def work(tx: Transaction) -> pb.ListUndeliveredEventsResponse:
             rows = await outbox.list_undelivered(tx, size)
-            return pb.ListUndeliveredEventsResponse(events=[event_message(row) for row in rows])
+            # A queue: what does not fit this answer comes first in the next one.
+            events = paging.within_budget(event_message(row) for row in rows)
+            return pb.ListUndeliveredEventsResponse(events=events)
 
         return await self.units.read(work)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
 
 from store_service.config import StoreSettings
-from store_service.db.sql import Transaction
+from store_service.db.keyset import Cursor
+from store_service.db.sql import Row, Transaction
+from store_service.rpc import paging
 from store_service.rpc.hiring_messages import (
     goal_message,
     hired_agent_message,
@@ -115,16 +118,21 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         as_of = optional_instant(request, "as_of")
 
         async def work(tx: Transaction) -> pb.ListGoalsResponse:
-            rows = await goals.list_goals(
-                tx,
-                request.hired_instance_id,
-                request.customer_id,
-                self.retention_days,
-                as_of or self.units.clock(),
-            )
+            async def fetch(after: Cursor | None, limit: int) -> list[Row]:
+                return await goals.list_goals(
+                    tx,
+                    request.hired_instance_id,
+                    request.customer_id,
+                    self.retention_days,
+                    as_of or self.units.clock(),
+                    page=(after, limit),
+                )
+
+            page = await paging.read_page(goals.GOALS_OF, request, fetch, goal_message)
             return pb.ListGoalsResponse(
                 hired_instance_id=request.hired_instance_id,
-                goals=[goal_message(row) for row in rows],
+                goals=page.items,
+                next_page_token=page.next_page_token,
             )
 
         return await self.units.read(work)
@@ -168,8 +176,15 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         self, request: pb.ListTrialStatusesRequest, context: Context
     ) -> pb.ListTrialStatusesResponse:
         async def work(tx: Transaction) -> pb.ListTrialStatusesResponse:
-            rows = await trials.list_trials(tx, request.customer_id)
-            return pb.ListTrialStatusesResponse(trials=[trial_message(row) for row in rows])
+            page = await paging.read_page(
+                trials.CUSTOMER_TRIALS,
+                request,
+                partial(trials.list_trials, tx, request.customer_id),
+                trial_message,
+            )
+            return pb.ListTrialStatusesResponse(
+                trials=page.items, next_page_token=page.next_page_token
+            )
 
         return await self.units.read(work)
 
@@ -186,9 +201,14 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         self, request: pb.ListTrialTransitionsRequest, context: Context
     ) -> pb.ListTrialTransitionsResponse:
         async def work(tx: Transaction) -> pb.ListTrialTransitionsResponse:
-            rows = await trials.list_transitions(tx, request.hired_instance_id)
+            page = await paging.read_page(
+                trials.TRANSITIONS,
+                request,
+                partial(trials.list_transitions, tx, request.hired_instance_id),
+                transition_message,
+            )
             return pb.ListTrialTransitionsResponse(
-                transitions=[transition_message(row) for row in rows]
+                transitions=page.items, next_page_token=page.next_page_token
             )
 
         return await self.units.read(work)

@@ -16,7 +16,7 @@ from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
 
 from store_service.domain.errors import DomainError
-from store_service.logging_context import correlation_id
+from store_service.logging_context import correlation_id, failure
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
 from store_service.rpc.status import (
     DATABASE_ERRORS,
@@ -93,8 +93,8 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
                     status = database_status(error)
                 except grpc.aio.AbortError:
                     raise
-                except Exception:
-                    logger.exception("unexpected error in %s", method)
+                except Exception as error:
+                    logger.error("unexpected error in %s", method, extra=failure(error))
                     status = internal_status()
             code = _outcome(status)
             await context.abort_with_status(status)

@@ -1,12 +1,20 @@
-"""Opaque keyset page tokens: the last (created_at, id) a page ended at."""
+"""Opaque keyset page tokens: the order keys of the row a page ended at."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from store_service.domain.errors import invalid
+import orjson
+
+from store_service.domain.errors import DomainError, invalid
+
+
+def _foreign() -> DomainError:
+    return invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued")
 
 
 def encode(created_at: datetime, key: str) -> str:
@@ -21,4 +29,19 @@ def decode(token: str) -> tuple[datetime, str] | None:
         moment, _, key = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
         return datetime.fromisoformat(moment), key
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+        raise _foreign() from None
+
+
+def encode_values(values: Sequence[Any]) -> str:
+    """Instants travel as ISO 8601 text, everything else as JSON."""
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode()
+
+
+def decode_values(token: str) -> list[Any]:
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, binascii.Error):
+        raise _foreign() from None
+    if not isinstance(values, list):
+        raise _foreign()
+    return values

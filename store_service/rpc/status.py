@@ -10,9 +10,11 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
+from store_service.db.postgres_pool import ConnectionLost
 from store_service.domain.errors import DomainError, ErrorKind
+from store_service.logging_context import failure
 
 ERROR_DOMAIN = "plant.store.v1"
 
@@ -39,12 +41,17 @@ UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})
 INVALID_SQLSTATE_CLASS = "22"
 INVALID_SQLSTATES = frozenset({"23502", "23514"})
 CONFLICT_SQLSTATES = frozenset({"23505"})
+# SQLite's primary result codes for "the database file cannot be used right now": busy, locked,
+# read-only, I/O error, disk full, cannot open, lock protocol. Any other code (a statement with
+# too many variables, say) is about the request, not the database's availability.
+UNREACHABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
 
 DATABASE_ERRORS = (
     DBAPIError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
+    ConnectionLost,
     OSError,
 )
 DatabaseError: TypeAlias = (
@@ -52,6 +59,7 @@ DatabaseError: TypeAlias = (
     | asyncpg.PostgresError
     | asyncpg.InterfaceError
     | asyncpg.InternalClientError
+    | ConnectionLost
     | OSError
 )
 # Error details travel in trailing metadata, which gRPC caps at 16 KiB: echo at most this much of
@@ -73,25 +81,46 @@ def domain_status(error: DomainError) -> grpc.Status:
     return build_status(CODES[error.kind], error.reason, error.message, error.metadata)
 
 
+def _origin(error: DatabaseError) -> object:
+    """The driver's own exception: its codes say what happened."""
+    if isinstance(error, DBAPIError):
+        return error.orig
+    if isinstance(error, ConnectionLost):
+        return error.__cause__
+    return error
+
+
 def _sqlstate(error: DatabaseError) -> str:
-    origin = error.orig if isinstance(error, DBAPIError) else error
+    origin = _origin(error)
     state = getattr(origin, "sqlstate", None) or getattr(origin, "pgcode", None)
     return str(state) if state else ""
 
 
+def _sqlite_code(error: DatabaseError) -> int | None:
+    code = getattr(_origin(error), "sqlite_errorcode", None)
+    # Extended result codes keep the primary code in their low byte.
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _unreachable(error: DatabaseError, state: str) -> bool:
-    if isinstance(
-        error,
-        OSError
-        | InterfaceError
-        | OperationalError
-        | asyncpg.InterfaceError
-        | asyncpg.InternalClientError,
-    ):
+    """Only a lost or unobtainable connection; the driver refusing a request is not one."""
+    if isinstance(error, ConnectionLost | OSError):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
+    if _sqlite_code(error) in UNREACHABLE_SQLITE_CODES:
+        return True
     return state.startswith(UNREACHABLE_SQLSTATE_CLASS) or state in UNREACHABLE_SQLSTATES
+
+
+def _described(error: DatabaseError, state: str) -> str:
+    """What a log line says about a database failure: its kind and codes, never its text."""
+    code = _sqlite_code(error)
+    return (
+        failure(error)["error"]
+        + (f" SQLSTATE {state}" if state else "")
+        + (f" SQLite {code}" if code else "")
+    )
 
 
 def database_status(error: DatabaseError) -> grpc.Status:
@@ -104,9 +133,9 @@ def database_status(error: DatabaseError) -> grpc.Status:
     if state in CONFLICT_SQLSTATES:
         return build_status(code_pb2.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")
     if _unreachable(error, state):
-        logger.warning("database unavailable: %s", error)
+        logger.warning("database unavailable: %s", _described(error, state))
         return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
-    logger.exception("database error", exc_info=error)
+    logger.error("database error: %s", _described(error, state), extra=failure(error))
     return build_status(code_pb2.INTERNAL, "DATABASE_ERROR", "Database error")
 
 

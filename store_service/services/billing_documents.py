@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select
 
 from store_service.config import StoreSettings
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import Invoice, Receipt, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.billing import CURRENCY, gst_breakdown, line_item
@@ -21,17 +22,17 @@ invoices = table_of(Invoice)
 
 INSERT_RECEIPT = Statement(insert(receipts).values(all_columns(receipts)))
 INSERT_INVOICE = Statement(insert(invoices).values(all_columns(invoices)))
-CUSTOMER_RECEIPTS = Statement(
-    select(receipts)
-    .where(receipts.c.customer_id == bindparam("customer_id"))
-    .order_by(receipts.c.created_at.desc(), receipts.c.receipt_number)
+CUSTOMER_RECEIPTS = Keyset(
+    select(receipts).where(receipts.c.customer_id == bindparam("customer_id")),
+    Key(receipts.c.created_at, descending=True),
+    Key(receipts.c.receipt_number),
 )
 RECEIPT_BY_ID = Statement(select(receipts).where(receipts.c.receipt_id == bindparam("key")))
 RECEIPT_BY_ORDER = Statement(select(receipts).where(receipts.c.order_id == bindparam("key")))
-CUSTOMER_INVOICES = Statement(
-    select(invoices)
-    .where(invoices.c.customer_id == bindparam("customer_id"))
-    .order_by(invoices.c.created_at, invoices.c.invoice_number)
+CUSTOMER_INVOICES = Keyset(
+    select(invoices).where(invoices.c.customer_id == bindparam("customer_id")),
+    Key(invoices.c.created_at),
+    Key(invoices.c.invoice_number),
 )
 INVOICE_BY_ID = Statement(select(invoices).where(invoices.c.invoice_id == bindparam("key")))
 INVOICE_BY_ORDER = Statement(select(invoices).where(invoices.c.order_id == bindparam("key")))
@@ -95,8 +96,12 @@ async def issue_for_paid_order(
     )
 
 
-async def list_receipts(tx: Transaction, raw_customer_id: str) -> list[Row]:
-    return await tx.rows(CUSTOMER_RECEIPTS, customer_id=require_customer_id(raw_customer_id))
+async def list_receipts(
+    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    """A page of the customer's receipts, newest first."""
+    customer_id = require_customer_id(raw_customer_id)
+    return await CUSTOMER_RECEIPTS.page(tx, after, limit, customer_id=customer_id)
 
 
 async def get_receipt(
@@ -111,8 +116,12 @@ async def get_receipt(
     return row
 
 
-async def list_invoices(tx: Transaction, raw_customer_id: str) -> list[Row]:
-    return await tx.rows(CUSTOMER_INVOICES, customer_id=require_customer_id(raw_customer_id))
+async def list_invoices(
+    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    """A page of the customer's invoices, oldest first."""
+    customer_id = require_customer_id(raw_customer_id)
+    return await CUSTOMER_INVOICES.page(tx, after, limit, customer_id=customer_id)
 
 
 async def get_invoice(

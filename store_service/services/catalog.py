@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql
 
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import AgentType, AgentTypeVersion, table_of
-from store_service.db.sql import Statement, Transaction
+from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.agent_types import require_agent_type_id, require_matching_id
 from store_service.domain.errors import already_exists, not_found
 
@@ -18,8 +19,10 @@ Document = dict[str, Any]
 current = table_of(AgentType)
 versions = table_of(AgentTypeVersion)
 
-LIST_CURRENT = Statement(
-    select(current.c.document).order_by(current.c.position, current.c.agent_type_id)
+LIST_CURRENT = Keyset(
+    select(current.c.document, current.c.position, current.c.agent_type_id),
+    Key(current.c.position),
+    Key(current.c.agent_type_id),
 )
 GET_CURRENT = Statement(
     select(current.c.document).where(current.c.agent_type_id == bindparam("agent_type_id"))
@@ -46,8 +49,9 @@ _RANK = (
     .label("rank")
 )
 _RANKED = select(versions.c.agent_type_id, versions.c.document, _RANK).subquery()
-LIST_LATEST = Statement(
-    select(_RANKED.c.document).where(_RANKED.c.rank == 1).order_by(_RANKED.c.agent_type_id)
+LIST_LATEST = Keyset(
+    select(_RANKED.c.document, _RANKED.c.agent_type_id).where(_RANKED.c.rank == 1),
+    Key(_RANKED.c.agent_type_id),
 )
 GET_LATEST = Statement(
     select(versions.c.document)
@@ -83,8 +87,9 @@ def _agent_type_not_found(agent_type_id: str) -> Exception:
     return not_found("AGENT_TYPE_NOT_FOUND", "Agent type not found", agent_type_id=agent_type_id)
 
 
-async def list_agent_types(tx: Transaction) -> list[Document]:
-    return [row["document"] for row in await tx.rows(LIST_CURRENT)]
+async def list_agent_types(tx: Transaction, after: Cursor | None, limit: int) -> list[Row]:
+    """A page of the current catalog in insertion order (rows carry the `document`)."""
+    return await LIST_CURRENT.page(tx, after, limit)
 
 
 async def get_agent_type(tx: Transaction, raw_id: str) -> Document:
@@ -105,8 +110,9 @@ async def put_agent_type(
     return document
 
 
-async def list_latest_versions(tx: Transaction) -> list[Document]:
-    return [row["document"] for row in await tx.rows(LIST_LATEST)]
+async def list_latest_versions(tx: Transaction, after: Cursor | None, limit: int) -> list[Row]:
+    """A page of each agent type's latest version, by agent type id (rows carry `document`)."""
+    return await LIST_LATEST.page(tx, after, limit)
 
 
 async def get_latest_version(tx: Transaction, raw_id: str) -> Document:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Table, Update, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import (
     Deliverable,
     DeliverableExecution,
@@ -53,11 +54,13 @@ INSERT_DRAFT = Statement(
     .on_conflict_do_nothing(index_elements=list(DRAFT_KEY))
     .returning(*deliverables.c)
 )
-OF_INSTANCE = Statement(
-    select(deliverables)
-    .where(deliverables.c.hired_instance_id == bindparam("hired_instance_id"))
-    .order_by(deliverables.c.created_at, deliverables.c.deliverable_id)
+OF_INSTANCE = Keyset(
+    select(deliverables).where(deliverables.c.hired_instance_id == bindparam("hired_instance_id")),
+    Key(deliverables.c.created_at),
+    Key(deliverables.c.deliverable_id),
 )
+# Every deliverable of an instance: the first page generates what is due, so it needs them all.
+ALL_OF_INSTANCE = Statement(OF_INSTANCE.query.order_by(*OF_INSTANCE.ordering))
 # The deliverable (locked) with what the owner and retention checks need, in one statement.
 LOCK_DELIVERABLE = Statement(
     select(
@@ -162,15 +165,13 @@ APPEND_DENIAL = Statement(
         )
     )
 )
-REVIEW_HISTORY = Statement(
-    select(reviews)
-    .where(reviews.c.deliverable_id == bindparam("deliverable_id"))
-    .order_by(reviews.c.review_id)
+REVIEW_HISTORY = Keyset(
+    select(reviews).where(reviews.c.deliverable_id == bindparam("deliverable_id")),
+    Key(reviews.c.review_id),
 )
-EXECUTION_HISTORY = Statement(
-    select(executions)
-    .where(executions.c.deliverable_id == bindparam("deliverable_id"))
-    .order_by(executions.c.execution_id)
+EXECUTION_HISTORY = Keyset(
+    select(executions).where(executions.c.deliverable_id == bindparam("deliverable_id")),
+    Key(executions.c.execution_id),
 )
 
 
@@ -268,21 +269,30 @@ def _goal_part(row: Row) -> Row:
 
 
 async def list_deliverables(
-    tx: Transaction, hired_instance_id: str, raw_customer_id: str, retention_days: int, at: datetime
+    tx: Transaction,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    retention_days: int,
+    at: datetime,
+    page: tuple[Cursor | None, int],
 ) -> list[Row]:
-    """Generates what is due at `at`, then lists all the instance's deliverables."""
+    """The first page (no cursor) generates what is due at `at` and lists every deliverable of
+    the instance; a later page lists at most `limit` after its cursor."""
     viewed = await tx.rows(VIEW_WITH_GOALS, hired_instance_id=hired_instance_id)
     view = HiredAgentView.joined(require_owner(viewed[0] if viewed else None, raw_customer_id))
     require_view_readable(view, retention_days, at)
+    after, limit = page
+    if after is not None:
+        return await OF_INSTANCE.page(tx, after, limit, hired_instance_id=hired_instance_id)
     goal_rows = [_goal_part(row) for row in viewed if row["goal_goal_instance_id"] is not None]
-    listed = await tx.rows(OF_INSTANCE, hired_instance_id=hired_instance_id)
+    listed = await tx.rows(ALL_OF_INSTANCE, hired_instance_id=hired_instance_id)
     existing = {tuple(row[name] for name in DRAFT_KEY) for row in listed}
     missing = _missing_drafts({hired_instance_id: view.instance}, goal_rows, existing, at)
     if not missing:
         return listed
     created = await _insert_drafts(tx, missing)
     if len(created) < len(missing):  # a concurrent generator won some periods: read them
-        return await tx.rows(OF_INSTANCE, hired_instance_id=hired_instance_id)
+        return await tx.rows(ALL_OF_INSTANCE, hired_instance_id=hired_instance_id)
     return sorted([*listed, *created], key=lambda row: (row["created_at"], row["deliverable_id"]))
 
 
@@ -440,12 +450,16 @@ async def _change_and_record(
     return changed
 
 
-async def review_history(tx: Transaction, deliverable_id: str) -> list[Row]:
-    return await tx.rows(REVIEW_HISTORY, deliverable_id=deliverable_id)
+async def review_history(
+    tx: Transaction, deliverable_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    return await REVIEW_HISTORY.page(tx, after, limit, deliverable_id=deliverable_id)
 
 
-async def execution_history(tx: Transaction, deliverable_id: str) -> list[Row]:
-    return await tx.rows(EXECUTION_HISTORY, deliverable_id=deliverable_id)
+async def execution_history(
+    tx: Transaction, deliverable_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    return await EXECUTION_HISTORY.page(tx, after, limit, deliverable_id=deliverable_id)
 
 
 async def denials_page(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql
 
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import AgentType, GoalInstance, HiredInstance, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.errors import invalid
@@ -31,10 +32,10 @@ goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
 instances = table_of(HiredInstance)
 
-GOALS_OF = Statement(
-    select(goals)
-    .where(goals.c.hired_instance_id == bindparam("hired_instance_id"))
-    .order_by(goals.c.created_at, goals.c.goal_instance_id)
+GOALS_OF = Keyset(
+    select(goals).where(goals.c.hired_instance_id == bindparam("hired_instance_id")),
+    Key(goals.c.created_at),
+    Key(goals.c.goal_instance_id),
 )
 DEFINITION = Statement(
     select(agent_types.c.document).where(agent_types.c.agent_type_id == bindparam("agent_type_id"))
@@ -76,17 +77,19 @@ DELETE = Statement(
 )
 
 
-async def goals_of(tx: Transaction, hired_instance_id: str) -> list[Row]:
-    """An instance's goals in creation order."""
-    return await tx.rows(GOALS_OF, hired_instance_id=hired_instance_id)
-
-
 async def list_goals(
-    tx: Transaction, hired_instance_id: str, raw_customer_id: str, retention_days: int, at: datetime
+    tx: Transaction,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    retention_days: int,
+    at: datetime,
+    page: tuple[Cursor | None, int],
 ) -> list[Row]:
+    """A page (after a cursor, a limit) of the instance's goals in creation order."""
     view = await owned_view(tx, hired_instance_id, raw_customer_id)
     require_view_readable(view, retention_days, at)
-    return await goals_of(tx, hired_instance_id)
+    after, limit = page
+    return await GOALS_OF.page(tx, after, limit, hired_instance_id=hired_instance_id)
 
 
 async def _definition(tx: Transaction, locked: Row) -> dict[str, Any] | None:

@@ -9,8 +9,12 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Row, Statement, Transaction
+from store_service.domain.errors import invalid
 
 events = table_of(NotificationEvent)
+# One id is one bind parameter, and PostgreSQL takes at most 32,767 of them in a statement
+# (SQLite 32,766): a consumer acknowledges at most what it can list in one page.
+MAX_ACKNOWLEDGED = 10_000
 
 EMIT = Statement(
     insert(events).values(
@@ -69,7 +73,7 @@ async def list_events(
     subscription_id: str | None,
     limit: int,
 ) -> list[Row]:
-    """Matching events oldest to newest; with a limit, the newest `limit` of them."""
+    """The newest `limit` matching events, oldest to newest."""
     conditions = [
         column == value
         for column, value in (
@@ -79,9 +83,7 @@ async def list_events(
         )
         if value is not None
     ]
-    query = select(events).where(*conditions).order_by(events.c.event_id.desc())
-    if limit > 0:
-        query = query.limit(limit)
+    query = select(events).where(*conditions).order_by(events.c.event_id.desc()).limit(limit)
     rows = await tx.rows(query)
     rows.reverse()
     return rows
@@ -93,6 +95,12 @@ async def list_undelivered(tx: Transaction, limit: int) -> list[Row]:
 
 async def acknowledge(tx: Transaction, event_ids: list[int], now: datetime) -> int:
     """Marks events delivered; an event already acknowledged is not counted again."""
+    if len(event_ids) > MAX_ACKNOWLEDGED:
+        raise invalid(
+            "TOO_MANY_EVENT_IDS",
+            f"At most {MAX_ACKNOWLEDGED} event ids can be acknowledged in one call",
+            event_ids=str(len(event_ids)),
+        )
     if not event_ids:
         return 0
     acknowledged = await tx.rows(

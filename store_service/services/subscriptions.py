@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import HiredInstance, Subscription, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.customers import conflicting_customers, require_customer_id
@@ -20,14 +21,11 @@ _BY_ID = select(subscriptions).where(
 )
 FIND = Statement(_BY_ID)
 LOCK = Statement(_BY_ID.with_for_update())
-CUSTOMER_SUBSCRIPTIONS = Statement(
-    select(subscriptions)
-    .where(subscriptions.c.customer_id == bindparam("customer_id"))
-    .order_by(
-        subscriptions.c.current_period_end,
-        subscriptions.c.current_period_start,
-        subscriptions.c.subscription_id,
-    )
+CUSTOMER_SUBSCRIPTIONS = Keyset(
+    select(subscriptions).where(subscriptions.c.customer_id == bindparam("customer_id")),
+    Key(subscriptions.c.current_period_end),
+    Key(subscriptions.c.current_period_start),
+    Key(subscriptions.c.subscription_id),
 )
 SCHEDULE_CANCEL = Statement(
     update(subscriptions)
@@ -78,9 +76,11 @@ async def get_subscription(tx: Transaction, subscription_id: str) -> Row:
     return row
 
 
-async def list_customer_subscriptions(tx: Transaction, raw_customer_id: str) -> list[Row]:
+async def list_customer_subscriptions(
+    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
     customer_id = require_customer_id(raw_customer_id)
-    return await tx.rows(CUSTOMER_SUBSCRIPTIONS, customer_id=customer_id)
+    return await CUSTOMER_SUBSCRIPTIONS.page(tx, after, limit, customer_id=customer_id)
 
 
 async def cancel_at_period_end(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import HiredInstance, TrialTransition, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.customers import require_customer_id
@@ -28,24 +29,26 @@ TRIAL_COLUMNS = tuple(
         "goals_completed",
     )
 )
-CUSTOMER_TRIALS = Statement(
-    select(*TRIAL_COLUMNS)
-    .where(instances.c.customer_id == bindparam("customer_id"))
-    .order_by(instances.c.trial_end_at.asc().nulls_first(), instances.c.subscription_id)
+CUSTOMER_TRIALS = Keyset(
+    select(*TRIAL_COLUMNS).where(instances.c.customer_id == bindparam("customer_id")),
+    Key(instances.c.trial_end_at, nulls_first=True),
+    Key(instances.c.subscription_id),
 )
 TRIAL_OF_SUBSCRIPTION = Statement(
     select(*TRIAL_COLUMNS).where(instances.c.subscription_id == bindparam("subscription_id"))
 )
-TRANSITIONS = Statement(
-    select(transitions)
-    .where(transitions.c.hired_instance_id == bindparam("hired_instance_id"))
-    .order_by(transitions.c.transition_id)
+TRANSITIONS = Keyset(
+    select(transitions).where(transitions.c.hired_instance_id == bindparam("hired_instance_id")),
+    Key(transitions.c.transition_id),
 )
 
 
-async def list_trials(tx: Transaction, raw_customer_id: str) -> list[Row]:
-    """A customer's trials: without an end first, then by end, then by subscription."""
-    return await tx.rows(CUSTOMER_TRIALS, customer_id=require_customer_id(raw_customer_id))
+async def list_trials(
+    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    """A page of a customer's trials: without an end first, then by end, then by subscription."""
+    customer_id = require_customer_id(raw_customer_id)
+    return await CUSTOMER_TRIALS.page(tx, after, limit, customer_id=customer_id)
 
 
 async def get_trial(tx: Transaction, subscription_id: str, raw_customer_id: str) -> Row:
@@ -56,5 +59,7 @@ async def get_trial(tx: Transaction, subscription_id: str, raw_customer_id: str)
     return row
 
 
-async def list_transitions(tx: Transaction, hired_instance_id: str) -> list[Row]:
-    return await tx.rows(TRANSITIONS, hired_instance_id=hired_instance_id)
+async def list_transitions(
+    tx: Transaction, hired_instance_id: str, after: Cursor | None, limit: int
+) -> list[Row]:
+    return await TRANSITIONS.page(tx, after, limit, hired_instance_id=hired_instance_id)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 
 from store_service.db.database import Database
-from store_service.db.postgres_pool import CONNECTION_LOST
+from store_service.db.postgres_pool import ConnectionLost
 from store_service.db.sql import Statement
 from tests.databases import TestDatabases
 
 ONE = Statement(select(literal(1)))
+BACKEND = Statement(select(func.pg_backend_pid()))
 
 
 async def test_connections_are_counted_while_held_and_given_back(database: Database) -> None:
@@ -57,8 +58,27 @@ async def test_connections_the_server_dropped_are_replaced(test_databases: TestD
                 try:
                     async with database.reader() as tx, database.autocommit() as other:
                         assert await tx.scalar(ONE) == await other.scalar(ONE) == 1
-                except CONNECTION_LOST:
+                except ConnectionLost:
                     failures += 1
                     assert failures == 1
+        finally:
+            await database.dispose()
+
+
+async def test_a_statement_the_driver_refuses_keeps_its_connection(
+    test_databases: TestDatabases,
+) -> None:
+    async with test_databases.postgres() as url:
+        database = Database.from_url(url, pool_size=1)
+        try:
+            async with database.reader() as tx:
+                backend = await tx.scalar(BACKEND)
+            # 40,000 bind parameters: asyncpg refuses before sending, the connection is fine.
+            oversized = select(literal(1)).where(literal(1).in_(list(range(40_000))))
+            with pytest.raises(asyncpg.InterfaceError):
+                async with database.reader() as tx:
+                    await tx.scalar(oversized)
+            async with database.reader() as tx:
+                assert await tx.scalar(BACKEND) == backend
         finally:
             await database.dispose()

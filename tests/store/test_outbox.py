@@ -33,5 +33,5 @@ async def test_two_consumers_acknowledge_each_event_once(channel: grpc.aio.Chann
     assert sum(counts) == 5
     left = await events.ListUndeliveredEvents(events_pb2.ListUndeliveredEventsRequest())
     assert list(left.events) == []
-    delivered = await events.ListEvents(events_pb2.ListEventsRequest())
+    delivered = await events.ListEvents(events_pb2.ListEventsRequest(limit=10))
     assert all(event.HasField("delivered_at") for event in delivered.events)

@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cplant/store/v1/catalog.proto\x12\x0eplant.store.v1\"\x1c\n\nStringList\x12\x0e\n\x06values\x18\x01 \x03(\t\"\xf3\x01\n\x15SchemaFieldDefinition\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x04type\x18\x03 \x01(\x0e\x32\x19.plant.store.v1.FieldType\x12\x10\n\x08required\x18\x04 \x01(\x08\x12\x18\n\x0b\x64\x65scription\x18\x05 \x01(\tH\x00\x88\x01\x01\x12+\n\x07options\x18\x06 \x01(\x0b\x32\x1a.plant.store.v1.StringList\x12,\n\titem_type\x18\x07 \x01(\x0e\x32\x19.plant.store.v1.FieldTypeB\x0e\n\x0c_description\"M\n\x14JsonSchemaDefinition\x12\x35\n\x06\x66ields\x18\x01 \x03(\x0b\x32%.plant.store.v1.SchemaFieldDefinition\"\xc8\x01\n\x16GoalTemplateDefinition\x12\x18\n\x10goal_template_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x19\n\x11\x64\x65\x66\x61ult_frequency\x18\x03 \x01(\t\x12=\n\x0fsettings_schema\x18\x04 \x01(\x0b\x32$.plant.store.v1.JsonSchemaDefinition\x12\x1a\n\rskill_binding\x18\x05 \x01(\tH\x00\x88\x01\x01\x42\x10\n\x0e_skill_binding\"G\n\x13\x45nforcementDefaults\x12\x19\n\x11\x61pproval_required\x18\x01 \x01(\x08\x12\x15\n\rdeterministic\x18\x02 \x01(\x08\"\xfd\x01\n\x13\x41gentTypeDefinition\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12;\n\rconfig_schema\x18\x03 \x01(\x0b\x32$.plant.store.v1.JsonSchemaDefinition\x12>\n\x0egoal_templates\x18\x04 \x03(\x0b\x32&.plant.store.v1.GoalTemplateDefinition\x12\x41\n\x14\x65nforcement_defaults\x18\x05 \x01(\x0b\x32#.plant.store.v1.EnforcementDefaults\"\x17\n\x15ListAgentTypesRequest\"R\n\x16ListAgentTypesResponse\x12\x38\n\x0b\x61gent_types\x18\x01 \x03(\x0b\x32#.plant.store.v1.AgentTypeDefinition\",\n\x13GetAgentTypeRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\"O\n\x14GetAgentTypeResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"y\n\x13PutAgentTypeRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x37\n\nagent_type\x18\x02 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"O\n\x14PutAgentTypeResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"$\n\"ListLatestAgentTypeVersionsRequest\"_\n#ListLatestAgentTypeVersionsResponse\x12\x38\n\x0b\x61gent_types\x18\x01 \x03(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"9\n GetLatestAgentTypeVersionRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\"\\\n!GetLatestAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"l\n\x1d\x43reateAgentTypeVersionRequest\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"Y\n\x1e\x43reateAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"\x83\x01\n\x1dUpdateAgentTypeVersionRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x37\n\nagent_type\x18\x02 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"Y\n\x1eUpdateAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition*\xac\x01\n\tFieldType\x12\x1a\n\x16\x46IELD_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46IELD_TYPE_TEXT\x10\x01\x12\x13\n\x0f\x46IELD_TYPE_ENUM\x10\x02\x12\x13\n\x0f\x46IELD_TYPE_LIST\x10\x03\x12\x15\n\x11\x46IELD_TYPE_OBJECT\x10\x04\x12\x16\n\x12\x46IELD_TYPE_BOOLEAN\x10\x05\x12\x15\n\x11\x46IELD_TYPE_NUMBER\x10\x06\x32\xa5\x06\n\x0e\x43\x61talogService\x12_\n\x0eListAgentTypes\x12%.plant.store.v1.ListAgentTypesRequest\x1a&.plant.store.v1.ListAgentTypesResponse\x12Y\n\x0cGetAgentType\x12#.plant.store.v1.GetAgentTypeRequest\x1a$.plant.store.v1.GetAgentTypeResponse\x12Y\n\x0cPutAgentType\x12#.plant.store.v1.PutAgentTypeRequest\x1a$.plant.store.v1.PutAgentTypeResponse\x12\x86\x01\n\x1bListLatestAgentTypeVersions\x12\x32.plant.store.v1.ListLatestAgentTypeVersionsRequest\x1a\x33.plant.store.v1.ListLatestAgentTypeVersionsResponse\x12\x80\x01\n\x19GetLatestAgentTypeVersion\x12\x30.plant.store.v1.GetLatestAgentTypeVersionRequest\x1a\x31.plant.store.v1.GetLatestAgentTypeVersionResponse\x12w\n\x16\x43reateAgentTypeVersion\x12-.plant.store.v1.CreateAgentTypeVersionRequest\x1a..plant.store.v1.CreateAgentTypeVersionResponse\x12w\n\x16UpdateAgentTypeVersion\x12-.plant.store.v1.UpdateAgentTypeVersionRequest\x1a..plant.store.v1.UpdateAgentTypeVersionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cplant/store/v1/catalog.proto\x12\x0eplant.store.v1\"\x1c\n\nStringList\x12\x0e\n\x06values\x18\x01 \x03(\t\"\xf3\x01\n\x15SchemaFieldDefinition\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\'\n\x04type\x18\x03 \x01(\x0e\x32\x19.plant.store.v1.FieldType\x12\x10\n\x08required\x18\x04 \x01(\x08\x12\x18\n\x0b\x64\x65scription\x18\x05 \x01(\tH\x00\x88\x01\x01\x12+\n\x07options\x18\x06 \x01(\x0b\x32\x1a.plant.store.v1.StringList\x12,\n\titem_type\x18\x07 \x01(\x0e\x32\x19.plant.store.v1.FieldTypeB\x0e\n\x0c_description\"M\n\x14JsonSchemaDefinition\x12\x35\n\x06\x66ields\x18\x01 \x03(\x0b\x32%.plant.store.v1.SchemaFieldDefinition\"\xc8\x01\n\x16GoalTemplateDefinition\x12\x18\n\x10goal_template_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x19\n\x11\x64\x65\x66\x61ult_frequency\x18\x03 \x01(\t\x12=\n\x0fsettings_schema\x18\x04 \x01(\x0b\x32$.plant.store.v1.JsonSchemaDefinition\x12\x1a\n\rskill_binding\x18\x05 \x01(\tH\x00\x88\x01\x01\x42\x10\n\x0e_skill_binding\"G\n\x13\x45nforcementDefaults\x12\x19\n\x11\x61pproval_required\x18\x01 \x01(\x08\x12\x15\n\rdeterministic\x18\x02 \x01(\x08\"\xfd\x01\n\x13\x41gentTypeDefinition\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12;\n\rconfig_schema\x18\x03 \x01(\x0b\x32$.plant.store.v1.JsonSchemaDefinition\x12>\n\x0egoal_templates\x18\x04 \x03(\x0b\x32&.plant.store.v1.GoalTemplateDefinition\x12\x41\n\x14\x65nforcement_defaults\x18\x05 \x01(\x0b\x32#.plant.store.v1.EnforcementDefaults\">\n\x15ListAgentTypesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"k\n\x16ListAgentTypesResponse\x12\x38\n\x0b\x61gent_types\x18\x01 \x03(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\",\n\x13GetAgentTypeRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\"O\n\x14GetAgentTypeResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"y\n\x13PutAgentTypeRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x37\n\nagent_type\x18\x02 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"O\n\x14PutAgentTypeResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"K\n\"ListLatestAgentTypeVersionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"x\n#ListLatestAgentTypeVersionsResponse\x12\x38\n\x0b\x61gent_types\x18\x01 \x03(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"9\n GetLatestAgentTypeVersionRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\"\\\n!GetLatestAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"l\n\x1d\x43reateAgentTypeVersionRequest\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"Y\n\x1e\x43reateAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\"\x83\x01\n\x1dUpdateAgentTypeVersionRequest\x12\x15\n\ragent_type_id\x18\x01 \x01(\t\x12\x37\n\nagent_type\x18\x02 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"Y\n\x1eUpdateAgentTypeVersionResponse\x12\x37\n\nagent_type\x18\x01 \x01(\x0b\x32#.plant.store.v1.AgentTypeDefinition*\xac\x01\n\tFieldType\x12\x1a\n\x16\x46IELD_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46IELD_TYPE_TEXT\x10\x01\x12\x13\n\x0f\x46IELD_TYPE_ENUM\x10\x02\x12\x13\n\x0f\x46IELD_TYPE_LIST\x10\x03\x12\x15\n\x11\x46IELD_TYPE_OBJECT\x10\x04\x12\x16\n\x12\x46IELD_TYPE_BOOLEAN\x10\x05\x12\x15\n\x11\x46IELD_TYPE_NUMBER\x10\x06\x32\xa5\x06\n\x0e\x43\x61talogService\x12_\n\x0eListAgentTypes\x12%.plant.store.v1.ListAgentTypesRequest\x1a&.plant.store.v1.ListAgentTypesResponse\x12Y\n\x0cGetAgentType\x12#.plant.store.v1.GetAgentTypeRequest\x1a$.plant.store.v1.GetAgentTypeResponse\x12Y\n\x0cPutAgentType\x12#.plant.store.v1.PutAgentTypeRequest\x1a$.plant.store.v1.PutAgentTypeResponse\x12\x86\x01\n\x1bListLatestAgentTypeVersions\x12\x32.plant.store.v1.ListLatestAgentTypeVersionsRequest\x1a\x33.plant.store.v1.ListLatestAgentTypeVersionsResponse\x12\x80\x01\n\x19GetLatestAgentTypeVersion\x12\x30.plant.store.v1.GetLatestAgentTypeVersionRequest\x1a\x31.plant.store.v1.GetLatestAgentTypeVersionResponse\x12w\n\x16\x43reateAgentTypeVersion\x12-.plant.store.v1.CreateAgentTypeVersionRequest\x1a..plant.store.v1.CreateAgentTypeVersionResponse\x12w\n\x16UpdateAgentTypeVersion\x12-.plant.store.v1.UpdateAgentTypeVersionRequest\x1a..plant.store.v1.UpdateAgentTypeVersionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'plant.store.v1.catalog_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FIELDTYPE']._serialized_start=2090
-  _globals['_FIELDTYPE']._serialized_end=2262
+  _globals['_FIELDTYPE']._serialized_start=2218
+  _globals['_FIELDTYPE']._serialized_end=2390
   _globals['_STRINGLIST']._serialized_start=48
   _globals['_STRINGLIST']._serialized_end=76
   _globals['_SCHEMAFIELDDEFINITION']._serialized_start=79
@@ -46,33 +46,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGENTTYPEDEFINITION']._serialized_start=680
   _globals['_AGENTTYPEDEFINITION']._serialized_end=933
   _globals['_LISTAGENTTYPESREQUEST']._serialized_start=935
-  _globals['_LISTAGENTTYPESREQUEST']._serialized_end=958
-  _globals['_LISTAGENTTYPESRESPONSE']._serialized_start=960
-  _globals['_LISTAGENTTYPESRESPONSE']._serialized_end=1042
-  _globals['_GETAGENTTYPEREQUEST']._serialized_start=1044
-  _globals['_GETAGENTTYPEREQUEST']._serialized_end=1088
-  _globals['_GETAGENTTYPERESPONSE']._serialized_start=1090
-  _globals['_GETAGENTTYPERESPONSE']._serialized_end=1169
-  _globals['_PUTAGENTTYPEREQUEST']._serialized_start=1171
-  _globals['_PUTAGENTTYPEREQUEST']._serialized_end=1292
-  _globals['_PUTAGENTTYPERESPONSE']._serialized_start=1294
-  _globals['_PUTAGENTTYPERESPONSE']._serialized_end=1373
-  _globals['_LISTLATESTAGENTTYPEVERSIONSREQUEST']._serialized_start=1375
-  _globals['_LISTLATESTAGENTTYPEVERSIONSREQUEST']._serialized_end=1411
-  _globals['_LISTLATESTAGENTTYPEVERSIONSRESPONSE']._serialized_start=1413
-  _globals['_LISTLATESTAGENTTYPEVERSIONSRESPONSE']._serialized_end=1508
-  _globals['_GETLATESTAGENTTYPEVERSIONREQUEST']._serialized_start=1510
-  _globals['_GETLATESTAGENTTYPEVERSIONREQUEST']._serialized_end=1567
-  _globals['_GETLATESTAGENTTYPEVERSIONRESPONSE']._serialized_start=1569
-  _globals['_GETLATESTAGENTTYPEVERSIONRESPONSE']._serialized_end=1661
-  _globals['_CREATEAGENTTYPEVERSIONREQUEST']._serialized_start=1663
-  _globals['_CREATEAGENTTYPEVERSIONREQUEST']._serialized_end=1771
-  _globals['_CREATEAGENTTYPEVERSIONRESPONSE']._serialized_start=1773
-  _globals['_CREATEAGENTTYPEVERSIONRESPONSE']._serialized_end=1862
-  _globals['_UPDATEAGENTTYPEVERSIONREQUEST']._serialized_start=1865
-  _globals['_UPDATEAGENTTYPEVERSIONREQUEST']._serialized_end=1996
-  _globals['_UPDATEAGENTTYPEVERSIONRESPONSE']._serialized_start=1998
-  _globals['_UPDATEAGENTTYPEVERSIONRESPONSE']._serialized_end=2087
-  _globals['_CATALOGSERVICE']._serialized_start=2265
-  _globals['_CATALOGSERVICE']._serialized_end=3070
+  _globals['_LISTAGENTTYPESREQUEST']._serialized_end=997
+  _globals['_LISTAGENTTYPESRESPONSE']._serialized_start=999
+  _globals['_LISTAGENTTYPESRESPONSE']._serialized_end=1106
+  _globals['_GETAGENTTYPEREQUEST']._serialized_start=1108
+  _globals['_GETAGENTTYPEREQUEST']._serialized_end=1152
+  _globals['_GETAGENTTYPERESPONSE']._serialized_start=1154
+  _globals['_GETAGENTTYPERESPONSE']._serialized_end=1233
+  _globals['_PUTAGENTTYPEREQUEST']._serialized_start=1235
+  _globals['_PUTAGENTTYPEREQUEST']._serialized_end=1356
+  _globals['_PUTAGENTTYPERESPONSE']._serialized_start=1358
+  _globals['_PUTAGENTTYPERESPONSE']._serialized_end=1437
+  _globals['_LISTLATESTAGENTTYPEVERSIONSREQUEST']._serialized_start=1439
+  _globals['_LISTLATESTAGENTTYPEVERSIONSREQUEST']._serialized_end=1514
+  _globals['_LISTLATESTAGENTTYPEVERSIONSRESPONSE']._serialized_start=1516
+  _globals['_LISTLATESTAGENTTYPEVERSIONSRESPONSE']._serialized_end=1636
+  _globals['_GETLATESTAGENTTYPEVERSIONREQUEST']._serialized_start=1638
+  _globals['_GETLATESTAGENTTYPEVERSIONREQUEST']._serialized_end=1695
+  _globals['_GETLATESTAGENTTYPEVERSIONRESPONSE']._serialized_start=1697
+  _globals['_GETLATESTAGENTTYPEVERSIONRESPONSE']._serialized_end=1789
+  _globals['_CREATEAGENTTYPEVERSIONREQUEST']._serialized_start=1791
+  _globals['_CREATEAGENTTYPEVERSIONREQUEST']._serialized_end=1899
+  _globals['_CREATEAGENTTYPEVERSIONRESPONSE']._serialized_start=1901
+  _globals['_CREATEAGENTTYPEVERSIONRESPONSE']._serialized_end=1990
+  _globals['_UPDATEAGENTTYPEVERSIONREQUEST']._serialized_start=1993
+  _globals['_UPDATEAGENTTYPEVERSIONREQUEST']._serialized_end=2124
+  _globals['_UPDATEAGENTTYPEVERSIONRESPONSE']._serialized_start=2126
+  _globals['_UPDATEAGENTTYPEVERSIONRESPONSE']._serialized_end=2215
+  _globals['_CATALOGSERVICE']._serialized_start=2393
+  _globals['_CATALOGSERVICE']._serialized_end=3198
 # @@protoc_insertion_point(module_scope)

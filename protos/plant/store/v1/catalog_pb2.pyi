@@ -234,12 +234,21 @@ Global___AgentTypeDefinition: _TypeAlias = AgentTypeDefinition  # noqa: Y015
 class ListAgentTypesRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """Items per page: 0 (unset) or more than 1,000 means 1,000; a page also stops at 2 MiB."""
+    page_token: _builtins.str
+    """From the previous page's next_page_token; empty for the first page."""
     def __init__(
         self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -250,16 +259,20 @@ class ListAgentTypesResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     AGENT_TYPES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def agent_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___AgentTypeDefinition]: ...
     def __init__(
         self,
         *,
         agent_types: _abc.Iterable[Global___AgentTypeDefinition] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agent_types", b"agent_types"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agent_types", b"agent_types", "next_page_token", b"next_page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -358,12 +371,21 @@ Global___PutAgentTypeResponse: _TypeAlias = PutAgentTypeResponse  # noqa: Y015
 class ListLatestAgentTypeVersionsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """Items per page: 0 (unset) or more than 1,000 means 1,000; a page also stops at 2 MiB."""
+    page_token: _builtins.str
+    """From the previous page's next_page_token; empty for the first page."""
     def __init__(
         self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -374,16 +396,20 @@ class ListLatestAgentTypeVersionsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     AGENT_TYPES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def agent_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___AgentTypeDefinition]: ...
     def __init__(
         self,
         *,
         agent_types: _abc.Iterable[Global___AgentTypeDefinition] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agent_types", b"agent_types"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agent_types", b"agent_types", "next_page_token", b"next_page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -37,6 +37,10 @@ class SubscriptionStatus(_SubscriptionStatus, metaclass=_SubscriptionStatusEnumT
       `reason` is stable and machine-readable; the status message is for humans.
     * RPCs that the REST contract lets a caller time-travel take an optional `now` / `as_of`;
       without it the store uses its own clock.
+    * List RPCs are paged (AIP-158): `page_size` items at most (0 or more than 1,000 means
+      1,000), and a page also ends once it holds 2 MiB; a non-empty `next_page_token` asks for
+      the next page. A negative page_size is INVALID_ARGUMENT INVALID_PAGE_SIZE, a token the
+      store did not issue for that list INVALID_ARGUMENT INVALID_PAGE_TOKEN.
 
     The lifecycle state of a subscription.
     """

@@ -26,19 +26,19 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!plant/store/v1/deliverables.proto\x12\x0eplant.store.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x04\n\x0b\x44\x65liverable\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x19\n\x11hired_instance_id\x18\x02 \x01(\t\x12\x18\n\x10goal_instance_id\x18\x03 \x01(\t\x12\x18\n\x10goal_template_id\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12(\n\x07payload\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x33\n\rreview_status\x18\x07 \x01(\x0e\x32\x1c.plant.store.v1.ReviewStatus\x12\x19\n\x0creview_notes\x18\x08 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\t \x01(\tH\x01\x88\x01\x01\x12\x39\n\x10\x65xecution_status\x18\n \x01(\x0e\x32\x1f.plant.store.v1.ExecutionStatus\x12/\n\x0b\x65xecuted_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nperiod_key\x18\x0e \x01(\tB\x0f\n\r_review_notesB\x0e\n\x0c_approval_id\"\xf3\x01\n\x06Review\x12\x11\n\treview_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x30\n\x08\x64\x65\x63ision\x18\x04 \x01(\x0e\x32\x1e.plant.store.v1.ReviewDecision\x12\x12\n\x05notes\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\x06 \x01(\tH\x01\x88\x01\x01\x12/\n\x0breviewed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06_notesB\x0e\n\x0c_approval_id\"\xbc\x01\n\tExecution\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61pproval_id\x18\x04 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x05 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x06 \x01(\t\x12/\n\x0b\x65xecuted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbf\x01\n\x11\x45nforcementDenial\x12\x11\n\tdenial_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12(\n\x07\x64\x65tails\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0e\x63orrelation_id\x18\x05 \x01(\t\x12-\n\tdenied_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"t\n\x17ListDeliverablesRequest\x12\x19\n\x11hired_instance_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"h\n\x18ListDeliverablesResponse\x12\x19\n\x11hired_instance_id\x18\x01 \x01(\t\x12\x31\n\x0c\x64\x65liverables\x18\x02 \x03(\x0b\x32\x1b.plant.store.v1.Deliverable\"\xd5\x01\n\x18ReviewDeliverableRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x30\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x1e.plant.store.v1.ReviewDecision\x12\x12\n\x05notes\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x12\n\nrequest_id\x18\x06 \x01(\tB\x08\n\x06_notesB\x0e\n\x0c_approval_id\"M\n\x19ReviewDeliverableResponse\x12\x30\n\x0b\x64\x65liverable\x18\x01 \x01(\x0b\x32\x1b.plant.store.v1.Deliverable\"\x9e\x01\n\x19\x45xecuteDeliverableRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x18\n\x0b\x61pproval_id\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x16\n\x0e\x63orrelation_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\tB\x0e\n\x0c_approval_id\"N\n\x1a\x45xecuteDeliverableResponse\x12\x30\n\x0b\x64\x65liverable\x18\x01 \x01(\x0b\x32\x1b.plant.store.v1.Deliverable\"\xaf\x01\n\x13RunDueDraftsRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x11hired_instance_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\tB\x14\n\x12_hired_instance_id\"w\n\x14RunDueDraftsResponse\x12\x11\n\tgenerated\x18\x01 \x01(\x05\x12\x17\n\x0f\x64\x65liverable_ids\x18\x02 \x03(\t\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\x12\x1a\n\x12instances_examined\x18\x04 \x01(\x05\",\n\x12ListReviewsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\">\n\x13ListReviewsResponse\x12\'\n\x07reviews\x18\x01 \x03(\x0b\x32\x16.plant.store.v1.Review\"/\n\x15ListExecutionsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\"G\n\x16ListExecutionsResponse\x12-\n\nexecutions\x18\x01 \x03(\x0b\x32\x19.plant.store.v1.Execution\"^\n\x1dListEnforcementDenialsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"m\n\x1eListEnforcementDenialsResponse\x12\x32\n\x07\x64\x65nials\x18\x01 \x03(\x0b\x32!.plant.store.v1.EnforcementDenial\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x87\x01\n\x0cReviewStatus\x12\x1d\n\x19REVIEW_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1cREVIEW_STATUS_PENDING_REVIEW\x10\x01\x12\x1a\n\x16REVIEW_STATUS_APPROVED\x10\x02\x12\x1a\n\x16REVIEW_STATUS_REJECTED\x10\x03*m\n\x0eReviewDecision\x12\x1f\n\x1bREVIEW_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18REVIEW_DECISION_APPROVED\x10\x01\x12\x1c\n\x18REVIEW_DECISION_REJECTED\x10\x02*u\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12!\n\x1d\x45XECUTION_STATUS_NOT_EXECUTED\x10\x01\x12\x1d\n\x19\x45XECUTION_STATUS_EXECUTED\x10\x02\x32\xe0\x05\n\x13\x44\x65liverablesService\x12\x65\n\x10ListDeliverables\x12\'.plant.store.v1.ListDeliverablesRequest\x1a(.plant.store.v1.ListDeliverablesResponse\x12h\n\x11ReviewDeliverable\x12(.plant.store.v1.ReviewDeliverableRequest\x1a).plant.store.v1.ReviewDeliverableResponse\x12k\n\x12\x45xecuteDeliverable\x12).plant.store.v1.ExecuteDeliverableRequest\x1a*.plant.store.v1.ExecuteDeliverableResponse\x12Y\n\x0cRunDueDrafts\x12#.plant.store.v1.RunDueDraftsRequest\x1a$.plant.store.v1.RunDueDraftsResponse\x12V\n\x0bListReviews\x12\".plant.store.v1.ListReviewsRequest\x1a#.plant.store.v1.ListReviewsResponse\x12_\n\x0eListExecutions\x12%.plant.store.v1.ListExecutionsRequest\x1a&.plant.store.v1.ListExecutionsResponse\x12w\n\x16ListEnforcementDenials\x12-.plant.store.v1.ListEnforcementDenialsRequest\x1a..plant.store.v1.ListEnforcementDenialsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!plant/store/v1/deliverables.proto\x12\x0eplant.store.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x04\n\x0b\x44\x65liverable\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x19\n\x11hired_instance_id\x18\x02 \x01(\t\x12\x18\n\x10goal_instance_id\x18\x03 \x01(\t\x12\x18\n\x10goal_template_id\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12(\n\x07payload\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x33\n\rreview_status\x18\x07 \x01(\x0e\x32\x1c.plant.store.v1.ReviewStatus\x12\x19\n\x0creview_notes\x18\x08 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\t \x01(\tH\x01\x88\x01\x01\x12\x39\n\x10\x65xecution_status\x18\n \x01(\x0e\x32\x1f.plant.store.v1.ExecutionStatus\x12/\n\x0b\x65xecuted_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nperiod_key\x18\x0e \x01(\tB\x0f\n\r_review_notesB\x0e\n\x0c_approval_id\"\xf3\x01\n\x06Review\x12\x11\n\treview_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x30\n\x08\x64\x65\x63ision\x18\x04 \x01(\x0e\x32\x1e.plant.store.v1.ReviewDecision\x12\x12\n\x05notes\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\x06 \x01(\tH\x01\x88\x01\x01\x12/\n\x0breviewed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\n\x06_notesB\x0e\n\x0c_approval_id\"\xbc\x01\n\tExecution\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61pproval_id\x18\x04 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x05 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x06 \x01(\t\x12/\n\x0b\x65xecuted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbf\x01\n\x11\x45nforcementDenial\x12\x11\n\tdenial_id\x18\x01 \x01(\x03\x12\x16\n\x0e\x64\x65liverable_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12(\n\x07\x64\x65tails\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0e\x63orrelation_id\x18\x05 \x01(\t\x12-\n\tdenied_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\x17ListDeliverablesRequest\x12\x19\n\x11hired_instance_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"\x81\x01\n\x18ListDeliverablesResponse\x12\x19\n\x11hired_instance_id\x18\x01 \x01(\t\x12\x31\n\x0c\x64\x65liverables\x18\x02 \x03(\x0b\x32\x1b.plant.store.v1.Deliverable\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\"\xd5\x01\n\x18ReviewDeliverableRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x30\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x1e.plant.store.v1.ReviewDecision\x12\x12\n\x05notes\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x61pproval_id\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x12\n\nrequest_id\x18\x06 \x01(\tB\x08\n\x06_notesB\x0e\n\x0c_approval_id\"M\n\x19ReviewDeliverableResponse\x12\x30\n\x0b\x64\x65liverable\x18\x01 \x01(\x0b\x32\x1b.plant.store.v1.Deliverable\"\x9e\x01\n\x19\x45xecuteDeliverableRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x18\n\x0b\x61pproval_id\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x16\n\x0e\x63orrelation_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\tB\x0e\n\x0c_approval_id\"N\n\x1a\x45xecuteDeliverableResponse\x12\x30\n\x0b\x64\x65liverable\x18\x01 \x01(\x0b\x32\x1b.plant.store.v1.Deliverable\"\xaf\x01\n\x13RunDueDraftsRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x11hired_instance_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\tB\x14\n\x12_hired_instance_id\"w\n\x14RunDueDraftsResponse\x12\x11\n\tgenerated\x18\x01 \x01(\x05\x12\x17\n\x0f\x64\x65liverable_ids\x18\x02 \x03(\t\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\x12\x1a\n\x12instances_examined\x18\x04 \x01(\x05\"S\n\x12ListReviewsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"W\n\x13ListReviewsResponse\x12\'\n\x07reviews\x18\x01 \x03(\x0b\x32\x16.plant.store.v1.Review\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x15ListExecutionsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"`\n\x16ListExecutionsResponse\x12-\n\nexecutions\x18\x01 \x03(\x0b\x32\x19.plant.store.v1.Execution\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"^\n\x1dListEnforcementDenialsRequest\x12\x16\n\x0e\x64\x65liverable_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"m\n\x1eListEnforcementDenialsResponse\x12\x32\n\x07\x64\x65nials\x18\x01 \x03(\x0b\x32!.plant.store.v1.EnforcementDenial\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x87\x01\n\x0cReviewStatus\x12\x1d\n\x19REVIEW_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1cREVIEW_STATUS_PENDING_REVIEW\x10\x01\x12\x1a\n\x16REVIEW_STATUS_APPROVED\x10\x02\x12\x1a\n\x16REVIEW_STATUS_REJECTED\x10\x03*m\n\x0eReviewDecision\x12\x1f\n\x1bREVIEW_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18REVIEW_DECISION_APPROVED\x10\x01\x12\x1c\n\x18REVIEW_DECISION_REJECTED\x10\x02*u\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12!\n\x1d\x45XECUTION_STATUS_NOT_EXECUTED\x10\x01\x12\x1d\n\x19\x45XECUTION_STATUS_EXECUTED\x10\x02\x32\xe0\x05\n\x13\x44\x65liverablesService\x12\x65\n\x10ListDeliverables\x12\'.plant.store.v1.ListDeliverablesRequest\x1a(.plant.store.v1.ListDeliverablesResponse\x12h\n\x11ReviewDeliverable\x12(.plant.store.v1.ReviewDeliverableRequest\x1a).plant.store.v1.ReviewDeliverableResponse\x12k\n\x12\x45xecuteDeliverable\x12).plant.store.v1.ExecuteDeliverableRequest\x1a*.plant.store.v1.ExecuteDeliverableResponse\x12Y\n\x0cRunDueDrafts\x12#.plant.store.v1.RunDueDraftsRequest\x1a$.plant.store.v1.RunDueDraftsResponse\x12V\n\x0bListReviews\x12\".plant.store.v1.ListReviewsRequest\x1a#.plant.store.v1.ListReviewsResponse\x12_\n\x0eListExecutions\x12%.plant.store.v1.ListExecutionsRequest\x1a&.plant.store.v1.ListExecutionsResponse\x12w\n\x16ListEnforcementDenials\x12-.plant.store.v1.ListEnforcementDenialsRequest\x1a..plant.store.v1.ListEnforcementDenialsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'plant.store.v1.deliverables_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REVIEWSTATUS']._serialized_start=2785
-  _globals['_REVIEWSTATUS']._serialized_end=2920
-  _globals['_REVIEWDECISION']._serialized_start=2922
-  _globals['_REVIEWDECISION']._serialized_end=3031
-  _globals['_EXECUTIONSTATUS']._serialized_start=3033
-  _globals['_EXECUTIONSTATUS']._serialized_end=3150
+  _globals['_REVIEWSTATUS']._serialized_start=2979
+  _globals['_REVIEWSTATUS']._serialized_end=3114
+  _globals['_REVIEWDECISION']._serialized_start=3116
+  _globals['_REVIEWDECISION']._serialized_end=3225
+  _globals['_EXECUTIONSTATUS']._serialized_start=3227
+  _globals['_EXECUTIONSTATUS']._serialized_end=3344
   _globals['_DELIVERABLE']._serialized_start=117
   _globals['_DELIVERABLE']._serialized_end=653
   _globals['_REVIEW']._serialized_start=656
@@ -47,34 +47,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXECUTION']._serialized_end=1090
   _globals['_ENFORCEMENTDENIAL']._serialized_start=1093
   _globals['_ENFORCEMENTDENIAL']._serialized_end=1284
-  _globals['_LISTDELIVERABLESREQUEST']._serialized_start=1286
-  _globals['_LISTDELIVERABLESREQUEST']._serialized_end=1402
-  _globals['_LISTDELIVERABLESRESPONSE']._serialized_start=1404
-  _globals['_LISTDELIVERABLESRESPONSE']._serialized_end=1508
-  _globals['_REVIEWDELIVERABLEREQUEST']._serialized_start=1511
-  _globals['_REVIEWDELIVERABLEREQUEST']._serialized_end=1724
-  _globals['_REVIEWDELIVERABLERESPONSE']._serialized_start=1726
-  _globals['_REVIEWDELIVERABLERESPONSE']._serialized_end=1803
-  _globals['_EXECUTEDELIVERABLEREQUEST']._serialized_start=1806
-  _globals['_EXECUTEDELIVERABLEREQUEST']._serialized_end=1964
-  _globals['_EXECUTEDELIVERABLERESPONSE']._serialized_start=1966
-  _globals['_EXECUTEDELIVERABLERESPONSE']._serialized_end=2044
-  _globals['_RUNDUEDRAFTSREQUEST']._serialized_start=2047
-  _globals['_RUNDUEDRAFTSREQUEST']._serialized_end=2222
-  _globals['_RUNDUEDRAFTSRESPONSE']._serialized_start=2224
-  _globals['_RUNDUEDRAFTSRESPONSE']._serialized_end=2343
-  _globals['_LISTREVIEWSREQUEST']._serialized_start=2345
-  _globals['_LISTREVIEWSREQUEST']._serialized_end=2389
-  _globals['_LISTREVIEWSRESPONSE']._serialized_start=2391
-  _globals['_LISTREVIEWSRESPONSE']._serialized_end=2453
-  _globals['_LISTEXECUTIONSREQUEST']._serialized_start=2455
-  _globals['_LISTEXECUTIONSREQUEST']._serialized_end=2502
-  _globals['_LISTEXECUTIONSRESPONSE']._serialized_start=2504
-  _globals['_LISTEXECUTIONSRESPONSE']._serialized_end=2575
-  _globals['_LISTENFORCEMENTDENIALSREQUEST']._serialized_start=2577
-  _globals['_LISTENFORCEMENTDENIALSREQUEST']._serialized_end=2671
-  _globals['_LISTENFORCEMENTDENIALSRESPONSE']._serialized_start=2673
-  _globals['_LISTENFORCEMENTDENIALSRESPONSE']._serialized_end=2782
-  _globals['_DELIVERABLESSERVICE']._serialized_start=3153
-  _globals['_DELIVERABLESSERVICE']._serialized_end=3889
+  _globals['_LISTDELIVERABLESREQUEST']._serialized_start=1287
+  _globals['_LISTDELIVERABLESREQUEST']._serialized_end=1442
+  _globals['_LISTDELIVERABLESRESPONSE']._serialized_start=1445
+  _globals['_LISTDELIVERABLESRESPONSE']._serialized_end=1574
+  _globals['_REVIEWDELIVERABLEREQUEST']._serialized_start=1577
+  _globals['_REVIEWDELIVERABLEREQUEST']._serialized_end=1790
+  _globals['_REVIEWDELIVERABLERESPONSE']._serialized_start=1792
+  _globals['_REVIEWDELIVERABLERESPONSE']._serialized_end=1869
+  _globals['_EXECUTEDELIVERABLEREQUEST']._serialized_start=1872
+  _globals['_EXECUTEDELIVERABLEREQUEST']._serialized_end=2030
+  _globals['_EXECUTEDELIVERABLERESPONSE']._serialized_start=2032
+  _globals['_EXECUTEDELIVERABLERESPONSE']._serialized_end=2110
+  _globals['_RUNDUEDRAFTSREQUEST']._serialized_start=2113
+  _globals['_RUNDUEDRAFTSREQUEST']._serialized_end=2288
+  _globals['_RUNDUEDRAFTSRESPONSE']._serialized_start=2290
+  _globals['_RUNDUEDRAFTSRESPONSE']._serialized_end=2409
+  _globals['_LISTREVIEWSREQUEST']._serialized_start=2411
+  _globals['_LISTREVIEWSREQUEST']._serialized_end=2494
+  _globals['_LISTREVIEWSRESPONSE']._serialized_start=2496
+  _globals['_LISTREVIEWSRESPONSE']._serialized_end=2583
+  _globals['_LISTEXECUTIONSREQUEST']._serialized_start=2585
+  _globals['_LISTEXECUTIONSREQUEST']._serialized_end=2671
+  _globals['_LISTEXECUTIONSRESPONSE']._serialized_start=2673
+  _globals['_LISTEXECUTIONSRESPONSE']._serialized_end=2769
+  _globals['_LISTENFORCEMENTDENIALSREQUEST']._serialized_start=2771
+  _globals['_LISTENFORCEMENTDENIALSREQUEST']._serialized_end=2865
+  _globals['_LISTENFORCEMENTDENIALSRESPONSE']._serialized_start=2867
+  _globals['_LISTENFORCEMENTDENIALSRESPONSE']._serialized_end=2976
+  _globals['_DELIVERABLESSERVICE']._serialized_start=3347
+  _globals['_DELIVERABLESSERVICE']._serialized_end=4083
 # @@protoc_insertion_point(module_scope)

@@ -281,8 +281,14 @@ class ListDeliverablesRequest(_message.Message):
     HIRED_INSTANCE_ID_FIELD_NUMBER: _builtins.int
     CUSTOMER_ID_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     hired_instance_id: _builtins.str
     customer_id: _builtins.str
+    page_size: _builtins.int
+    """Items per page: 0 (unset) or more than 1,000 means 1,000; a page also stops at 2 MiB."""
+    page_token: _builtins.str
+    """From the previous page's next_page_token; empty for the first page."""
     @_builtins.property
     def as_of(self) -> _timestamp_pb2.Timestamp:
         """Generation time and retention-check time; the store's clock when absent."""
@@ -293,10 +299,12 @@ class ListDeliverablesRequest(_message.Message):
         hired_instance_id: _builtins.str = ...,
         customer_id: _builtins.str = ...,
         as_of: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "customer_id", b"customer_id", "hired_instance_id", b"hired_instance_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "customer_id", b"customer_id", "hired_instance_id", b"hired_instance_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -308,7 +316,10 @@ class ListDeliverablesResponse(_message.Message):
 
     HIRED_INSTANCE_ID_FIELD_NUMBER: _builtins.int
     DELIVERABLES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     hired_instance_id: _builtins.str
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def deliverables(self) -> _containers.RepeatedCompositeFieldContainer[Global___Deliverable]: ...
     def __init__(
@@ -316,10 +327,11 @@ class ListDeliverablesResponse(_message.Message):
         *,
         hired_instance_id: _builtins.str = ...,
         deliverables: _abc.Iterable[Global___Deliverable] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverables", b"deliverables", "hired_instance_id", b"hired_instance_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverables", b"deliverables", "hired_instance_id", b"hired_instance_id", "next_page_token", b"next_page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -514,15 +526,23 @@ class ListReviewsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     DELIVERABLE_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     deliverable_id: _builtins.str
+    page_size: _builtins.int
+    """Items per page: 0 (unset) or more than 1,000 means 1,000; a page also stops at 2 MiB."""
+    page_token: _builtins.str
+    """From the previous page's next_page_token; empty for the first page."""
     def __init__(
         self,
         *,
         deliverable_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverable_id", b"deliverable_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverable_id", b"deliverable_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -533,16 +553,20 @@ class ListReviewsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     REVIEWS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def reviews(self) -> _containers.RepeatedCompositeFieldContainer[Global___Review]: ...
     def __init__(
         self,
         *,
         reviews: _abc.Iterable[Global___Review] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["reviews", b"reviews"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "reviews", b"reviews"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -553,15 +577,23 @@ class ListExecutionsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     DELIVERABLE_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     deliverable_id: _builtins.str
+    page_size: _builtins.int
+    """Items per page: 0 (unset) or more than 1,000 means 1,000; a page also stops at 2 MiB."""
+    page_token: _builtins.str
+    """From the previous page's next_page_token; empty for the first page."""
     def __init__(
         self,
         *,
         deliverable_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverable_id", b"deliverable_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deliverable_id", b"deliverable_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -572,16 +604,20 @@ class ListExecutionsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     EXECUTIONS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def executions(self) -> _containers.RepeatedCompositeFieldContainer[Global___Execution]: ...
     def __init__(
         self,
         *,
         executions: _abc.Iterable[Global___Execution] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["executions", b"executions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["executions", b"executions", "next_page_token", b"next_page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

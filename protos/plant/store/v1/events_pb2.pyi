@@ -95,7 +95,9 @@ class ListEventsRequest(_message.Message):
     customer_id: _builtins.str
     subscription_id: _builtins.str
     limit: _builtins.int
-    """0 means every match."""
+    """How many of the newest matches, 1 to 10,000. 0 (unset) is refused with INVALID_ARGUMENT
+    INVALID_LIMIT: the outbox grows without bound, so a read of all of it is never answered.
+    """
     def __init__(
         self,
         *,

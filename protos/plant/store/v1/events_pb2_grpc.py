@@ -64,14 +64,16 @@ class EventsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListUndeliveredEvents(self, request, context):
-        """Lists events no consumer has acknowledged yet, oldest first.
+        """Lists events no consumer has acknowledged yet, oldest first: `page_size` of them (0 means
+        500; at most 10,000), fewer once they reach 2 MiB. Acknowledge them, then ask again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AcknowledgeEvents(self, request, context):
-        """Marks events delivered; each event is acknowledged once.
+        """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+        (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

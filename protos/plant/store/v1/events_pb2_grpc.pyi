@@ -36,9 +36,13 @@ class EventsServiceStub:
     ListEvents: _grpc.UnaryUnaryMultiCallable[_events_pb2.ListEventsRequest, _events_pb2.ListEventsResponse]
     """Lists events oldest to newest, filtered, keeping the last `limit` matches."""
     ListUndeliveredEvents: _grpc.UnaryUnaryMultiCallable[_events_pb2.ListUndeliveredEventsRequest, _events_pb2.ListUndeliveredEventsResponse]
-    """Lists events no consumer has acknowledged yet, oldest first."""
+    """Lists events no consumer has acknowledged yet, oldest first: `page_size` of them (0 means
+    500; at most 10,000), fewer once they reach 2 MiB. Acknowledge them, then ask again.
+    """
     AcknowledgeEvents: _grpc.UnaryUnaryMultiCallable[_events_pb2.AcknowledgeEventsRequest, _events_pb2.AcknowledgeEventsResponse]
-    """Marks events delivered; each event is acknowledged once."""
+    """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+    (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+    """
 
 @_typing.type_check_only
 class EventsServiceAsyncStub(EventsServiceStub):
@@ -48,9 +52,13 @@ class EventsServiceAsyncStub(EventsServiceStub):
     ListEvents: _aio.UnaryUnaryMultiCallable[_events_pb2.ListEventsRequest, _events_pb2.ListEventsResponse]  # type: ignore[assignment]
     """Lists events oldest to newest, filtered, keeping the last `limit` matches."""
     ListUndeliveredEvents: _aio.UnaryUnaryMultiCallable[_events_pb2.ListUndeliveredEventsRequest, _events_pb2.ListUndeliveredEventsResponse]  # type: ignore[assignment]
-    """Lists events no consumer has acknowledged yet, oldest first."""
+    """Lists events no consumer has acknowledged yet, oldest first: `page_size` of them (0 means
+    500; at most 10,000), fewer once they reach 2 MiB. Acknowledge them, then ask again.
+    """
     AcknowledgeEvents: _aio.UnaryUnaryMultiCallable[_events_pb2.AcknowledgeEventsRequest, _events_pb2.AcknowledgeEventsResponse]  # type: ignore[assignment]
-    """Marks events delivered; each event is acknowledged once."""
+    """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+    (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+    """
 
 class EventsServiceServicer(metaclass=_abc_1.ABCMeta):
     """The notification outbox: events written in the same transaction as the change that caused them."""
@@ -69,7 +77,9 @@ class EventsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _events_pb2.ListUndeliveredEventsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_events_pb2.ListUndeliveredEventsResponse, _abc.Awaitable[_events_pb2.ListUndeliveredEventsResponse]]:
-        """Lists events no consumer has acknowledged yet, oldest first."""
+        """Lists events no consumer has acknowledged yet, oldest first: `page_size` of them (0 means
+        500; at most 10,000), fewer once they reach 2 MiB. Acknowledge them, then ask again.
+        """
 
     @_abc_1.abstractmethod
     def AcknowledgeEvents(
@@ -77,6 +87,8 @@ class EventsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _events_pb2.AcknowledgeEventsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_events_pb2.AcknowledgeEventsResponse, _abc.Awaitable[_events_pb2.AcknowledgeEventsResponse]]:
-        """Marks events delivered; each event is acknowledged once."""
+        """Marks events delivered; each event is acknowledged once. At most 10,000 ids a call
+        (INVALID_ARGUMENT TOO_MANY_EVENT_IDS).
+        """
 
 def add_EventsServiceServicer_to_server(servicer: EventsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

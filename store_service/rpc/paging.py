@@ -1,0 +1,87 @@
+"""Pages of list RPCs: `page_size` items at most, within a byte budget, with a next_page_token.
+
+Without a page_size a caller gets the first page of the largest size (AIP-158), so an old client
+that knows no paging still sees lists that fit one page whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from google.protobuf.message import Message
+
+from store_service.db.keyset import Cursor, Keyset
+from store_service.db.sql import Row
+from store_service.domain.errors import invalid
+from store_service.rpc import page_tokens
+
+M = TypeVar("M", bound=Message)
+
+MAX_PAGE_SIZE = 1_000
+# gRPC refuses messages over 4 MiB: a page stops growing past half of that, however large its
+# items (it always holds at least one, so every page makes progress).
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+class PageRequest(Protocol):
+    page_size: int
+    page_token: str
+
+
+Fetch = Callable[[Cursor | None, int], Awaitable[list[Row]]]
+
+
+def page_size(requested: int) -> int:
+    if requested < 0:
+        raise invalid(
+            "INVALID_PAGE_SIZE", "page_size must not be negative", page_size=str(requested)
+        )
+    # Larger sizes are served at the maximum (AIP-158), not refused.
+    return min(requested, MAX_PAGE_SIZE) if requested else MAX_PAGE_SIZE
+
+
+def cursor(keyset: Keyset, token: str) -> Cursor | None:
+    if not token:
+        return None
+    try:
+        return keyset.decoded(page_tokens.decode_values(token))
+    except ValueError:
+        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[M]):
+    items: list[M]
+    next_page_token: str
+
+
+def within_budget(messages: Iterable[M]) -> list[M]:
+    """The leading messages that fit in one page's bytes (at least one)."""
+    kept: list[M] = []
+    used = 0
+    for message in messages:
+        used += message.ByteSize()
+        if kept and used > MAX_PAGE_BYTES:
+            break
+        kept.append(message)
+    return kept
+
+
+def paged(keyset: Keyset, rows: list[Row], size: int, message: Callable[[Row], M]) -> Page[M]:
+    """The page made of `rows` (read with a limit of size + 1, to know whether more follow)."""
+    items = within_budget(message(row) for row in rows[:size])
+    if len(items) == len(rows):
+        return Page(items, "")
+    return Page(items, page_tokens.encode_values(keyset.cursor(rows[len(items) - 1])))
+
+
+async def read_page(
+    keyset: Keyset, request: PageRequest, fetch: Fetch, message: Callable[[Row], M]
+) -> Page[M]:
+    """The page a request asks for: `fetch(after, limit)` reads its rows, `message` turns each
+    into its message."""
+    size = page_size(request.page_size)
+    rows = await fetch(cursor(keyset, request.page_token), size + 1)
+    return paged(keyset, rows, size, message)
