@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from http_adapter.correlation import correlation_id
 from http_adapter.responses import JsonResponse
+from http_adapter.violations import violation
 
 logger = logging.getLogger(__name__)
 
@@ -236,14 +237,9 @@ def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Respo
     return problem_response(request, problem)
 
 
-def _violation(error: Any) -> str:
-    location = " -> ".join(str(part) for part in error["loc"])
-    return f"{location}: {error['msg']}"
-
-
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    violations = [_violation(error) for error in exc.errors()]
+    violations = [violation(error) for error in exc.errors()]
     problem = Problem(
         422,
         "validation-error",
