@@ -18,6 +18,7 @@ from google.rpc import code_pb2
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
+from store_service.rpc.request_values import refusal
 from store_service.rpc.status import (
     DATABASE_ERRORS,
     build_status,
@@ -82,6 +83,9 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
             status = (
                 _unauthenticated() if denied else _malformed() if request is MALFORMED else None
             )
+            refused = refusal(request) if status is None else None
+            if refused is not None:
+                status = domain_status(refused)
             if status is None:
                 try:
                     return await behavior(request, context)
