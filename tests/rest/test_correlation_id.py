@@ -18,13 +18,13 @@ async def test_any_header_value_reaches_the_store_and_is_echoed_verbatim(
     http: httpx.AsyncClient, header: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    listed = await http.get("/api/v1/agent-types", headers={"X-Correlation-ID": header})
+    listed = await http.get("/api/v1/agent-types", headers={b"X-Correlation-ID": header})
     assert listed.status_code == 200
     assert "x-correlation-id" not in listed.headers
     refused = await http.get(
         "/api/v1/hired-agents/HAI-1/deliverables",
         params={"customer_id": "c", "as_of": "x"},
-        headers={"X-Correlation-ID": header},
+        headers={b"X-Correlation-ID": header},
     )
     assert refused.status_code == 422
     assert refused.json()["correlation_id"] == header.decode("latin-1")
