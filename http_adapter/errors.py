@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from google.rpc import error_details_pb2, status_pb2
 from starlette.responses import Response
 
+from http_adapter.body_limit import BodyTooLarge
 from http_adapter.correlation import correlation_id
 from http_adapter.responses import JsonResponse
 from http_adapter.violations import violation
@@ -262,6 +263,13 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     return store_error_response(request, exc)
 
 
+async def _body_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return problem_response(
+        request, Problem(413, "content-too-large", "Content Too Large", exc.detail)
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, INTERNAL)
@@ -269,6 +277,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(ContractError, _contract_error)
     app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(grpc.aio.AioRpcError, _store_error)
