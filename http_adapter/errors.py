@@ -159,6 +159,17 @@ REASONS: dict[str, Plain | PolicyDenial | Problem] = {
     "INTERNAL": INTERNAL,
 }
 
+# Statuses the adapter answers by itself, besides the store's: edge checks (payments mode,
+# Razorpay, missing headers) in the plain body, and the body limit.
+EDGE_STATUSES = {
+    400: "PlainError",
+    403: "PlainError",
+    404: "PlainError",
+    500: "PlainError",
+    502: "PlainError",
+    413: "Problem",
+}
+
 # What a status without a known reason becomes: unreachable or overloaded stores are 503, a
 # passed deadline is 504, an aborted transaction is worth a retry, and anything else is a fault
 # the client cannot fix.

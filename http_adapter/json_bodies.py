@@ -36,7 +36,10 @@ def _integer_parser(text: str) -> Callable[[str], int]:
 
 def json_document(body: bytes) -> Any:
     """The JSON value of `body`; json.JSONDecodeError when it is not JSON a store can hold."""
-    text = body.decode(json.detect_encoding(body), "surrogatepass")
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    except UnicodeDecodeError as undecodable:
+        raise json.JSONDecodeError("invalid text", repr(body), undecodable.start) from None
     value = json.loads(text, parse_int=_integer_parser(text))
     # RFC 8259 strictly: no NaN/Infinity, no number beyond a double, no lone surrogate; its
     # error is a JSONDecodeError with the offending position.

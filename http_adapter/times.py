@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from google.protobuf import timestamp_pb2
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from store_service.domain.instants import EARLIEST, LATEST, representable
@@ -28,8 +28,12 @@ def _representable(value: datetime) -> datetime:
     return value
 
 
-# `now` and `as_of` as requests carry them.
-ClientInstant = Annotated[datetime, AfterValidator(_representable)]
+# `now` and `as_of` as requests carry them: ISO 8601 text or epoch numbers (contract 1.4).
+ClientInstant = Annotated[
+    datetime,
+    AfterValidator(_representable),
+    WithJsonSchema({"type": ["string", "number"], "format": "date-time"}),
+]
 
 
 def as_utc(value: datetime) -> datetime:

@@ -217,8 +217,14 @@ class Invoices(BaseModel):
     invoices: list[Invoice]
 
 
-class ValidationProblem(BaseModel):
-    """The contract's 422 body (RFC 7807 with violations), documented in place of FastAPI's."""
+class PlainError(BaseModel):
+    """FastAPI's plain error body: every business error of the contract (2.1)."""
+
+    detail: str
+
+
+class Problem(BaseModel):
+    """The contract's RFC 7807 body (2.4, 2.5)."""
 
     type: str
     title: str
@@ -226,4 +232,16 @@ class ValidationProblem(BaseModel):
     detail: str
     instance: str
     correlation_id: str
+
+
+class ValidationProblem(Problem):
+    """The contract's 422 body (RFC 7807 with violations), documented in place of FastAPI's."""
+
     violations: list[str]
+
+
+class PolicyProblem(Problem):
+    """The contract's 403 policy denial (2.3)."""
+
+    reason: str
+    details: dict[str, str]

@@ -98,7 +98,14 @@ async def test_deeply_nested_config_is_refused_or_stored(plant: Stack) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"\xff\xfe\x00garbage", b'{"coupon_code": "WAOOAW100"', b"[1, 2, 3]", b"null", b""],
+    [
+        b"\xff\xfe\x00garbage",
+        b"\x11\xefF",
+        b'{"coupon_code": "WAOOAW100"',
+        b"[1, 2, 3]",
+        b"null",
+        b"",
+    ],
 )
 async def test_bodies_that_are_not_json_objects(plant: Stack, content: bytes) -> None:
     response = await plant.http.post(
