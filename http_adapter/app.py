@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from http_adapter import razorpay
+from http_adapter.body_limit import BodyLimit
 from http_adapter.config import AdapterSettings
 from http_adapter.errors import install_error_handlers
 from http_adapter.observability import install_observability
@@ -88,6 +89,12 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside the observability middleware (added later, so outer): refusals are counted.
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        limits={payments.router.prefix + payments.WEBHOOK: settings.max_webhook_body_bytes},
+    )
     install_openapi(app)
     install_observability(app, settings.metrics_listen)
     # The routes go straight onto the app's router: FastAPI walks every included router on each

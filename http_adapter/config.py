@@ -14,6 +14,10 @@ from store_service.tls import ClientTls
 
 DEFAULT_STORE_TARGET = "127.0.0.1:50051"
 DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"
+# Request bodies past these sizes are refused with 413 before they are read whole; Razorpay's
+# webhook events are a few kilobytes.
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_MAX_WEBHOOK_BODY_BYTES = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,8 @@ class AdapterSettings:
     razorpay_key_id: str = ""
     razorpay_key_secret: str = field(default="", repr=False)
     razorpay_api_base: str = "https://api.razorpay.com"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_webhook_body_bytes: int = DEFAULT_MAX_WEBHOOK_BODY_BYTES
     # The whole Orders API exchange (contract 5.18: 10 s); tests build settings with less.
     razorpay_timeout_seconds: float = 10.0
 
@@ -56,6 +62,10 @@ class AdapterSettings:
             razorpay_key_id=(env.get("RAZORPAY_KEY_ID") or "").strip(),
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip(),
             razorpay_api_base=(env.get("RAZORPAY_API_BASE") or "https://api.razorpay.com").strip(),
+            max_body_bytes=int(env.get("PLANT_HTTP_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
+            max_webhook_body_bytes=int(
+                env.get("PLANT_HTTP_MAX_WEBHOOK_BODY_BYTES") or DEFAULT_MAX_WEBHOOK_BODY_BYTES
+            ),
         )
 
 

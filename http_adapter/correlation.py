@@ -7,6 +7,8 @@ import time
 from fastapi import Request
 from starlette.types import Scope
 
+from store_service.logging_context import printable_correlation_id
+
 HEADER = b"x-correlation-id"
 
 
@@ -23,9 +25,15 @@ def correlation_id_of(scope: Scope) -> str:
 
 
 def correlation_id(request: Request) -> str:
-    """Stable for one request: computed once (by the observability middleware), then kept."""
+    """The header verbatim, as the contract's envelopes echo it. Stable for one request:
+    computed once (by the observability middleware), then kept."""
     cached: str | None = getattr(request.state, "correlation_id", None)
     if cached is None:
         cached = correlation_id_of(request.scope)
         request.state.correlation_id = cached
     return cached
+
+
+def forwarded_correlation_id(request: Request) -> str:
+    """The form that goes to the store and the logs: bounded, printable."""
+    return printable_correlation_id(correlation_id(request))

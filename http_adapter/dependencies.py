@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from http_adapter.config import AdapterSettings
-from http_adapter.correlation import correlation_id
+from http_adapter.correlation import forwarded_correlation_id
 from store_service.client import StoreClient
 
 
@@ -27,7 +27,8 @@ Settings = Annotated[AdapterSettings, Depends(_settings)]
 
 
 async def _correlation_id(request: Request) -> str:
-    return correlation_id(request)
+    return forwarded_correlation_id(request)
 
 
+# The correlation id to hand to the store.
 CorrelationId = Annotated[str, Depends(_correlation_id)]

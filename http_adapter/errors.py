@@ -17,8 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from google.rpc import error_details_pb2, status_pb2
 from starlette.responses import Response
 
+from http_adapter.body_limit import BodyTooLarge
 from http_adapter.correlation import correlation_id
 from http_adapter.responses import JsonResponse
+from http_adapter.violations import violation
 from store_service.logging_context import failure
 
 logger = logging.getLogger(__name__)
@@ -37,12 +39,13 @@ class Plain:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """An RFC 7807 body with the contract's members."""
+    """An RFC 7807 body with the contract's members; retryable ones say when (Retry-After)."""
 
     status: int
     slug: str
     title: str
     detail: str
+    retry_after_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +66,31 @@ UNAVAILABLE = Problem(
     "service-unavailable",
     "Service Unavailable",
     "The service is temporarily unavailable. Please try again later.",
+    retry_after_seconds=1,
 )
 TIMEOUT = Problem(504, "gateway-timeout", "Gateway Timeout", "The service did not answer in time.")
+# A lost race (serialization failure, deadlock, a unique row inserted meanwhile): the same
+# request succeeds or gets its real answer when sent again.
+CONFLICT = Problem(
+    409,
+    "conflict",
+    "Conflict",
+    "The request conflicted with a concurrent update. Please retry.",
+    retry_after_seconds=1,
+)
+IN_PROGRESS = Problem(
+    409,
+    "request-in-progress",
+    "Request In Progress",
+    "A request with this Idempotency-Key is still in progress. Please retry.",
+    retry_after_seconds=1,
+)
+# Refusals of values the REST contract's validation cannot produce (gRPC-level checks).
+INVALID_VALUE = Plain(400, "Invalid request value.")
 
-REASONS: dict[str, Plain | PolicyDenial] = {
+# Every reason the store raises (tests/rest/test_reason_table.py finds them in its code). A
+# reason the store raises without an entry here fails that test.
+REASONS: dict[str, Plain | PolicyDenial | Problem] = {
     "AGENT_TYPE_ID_REQUIRED": Plain(400, "agent_type_id is required"),
     "AGENT_TYPE_ID_MISMATCH": Plain(400, "agent_type_id mismatch"),
     "AGENT_TYPE_NOT_FOUND": Plain(404, "Agent type not found"),
@@ -112,15 +136,46 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "TRIAL_NOT_FOUND": Plain(404, "Trial not found"),
     "DELIVERABLE_NOT_FOUND": Plain(404, "Deliverable not found."),
     # Values the database refused (too long, NUL bytes, …): the client's to fix.
-    "INVALID_VALUE": Plain(400, "Invalid request value."),
+    "INVALID_VALUE": INVALID_VALUE,
+    "INVALID_TIMESTAMP": INVALID_VALUE,
+    "INVALID_IDENTIFIER": INVALID_VALUE,
+    "INVALID_BATCH_SIZE": INVALID_VALUE,
+    "INVALID_LIMIT": INVALID_VALUE,
+    "INVALID_PAGE_TOKEN": INVALID_VALUE,
+    "INVALID_PAGE_SIZE": INVALID_VALUE,
+    "TOO_MANY_EVENT_IDS": INVALID_VALUE,
+    "AGENT_TYPE_INVALID": INVALID_VALUE,
+    "RETENTION_TOO_SHORT": INVALID_VALUE,
     "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
     "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
     "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
+    "TRANSACTION_CONFLICT": CONFLICT,
+    "ALREADY_EXISTS": CONFLICT,
+    "IDEMPOTENT_REQUEST_IN_PROGRESS": IN_PROGRESS,
+    "DATABASE_UNAVAILABLE": UNAVAILABLE,
+    # The adapter's own faults (a message it built badly, a store token it lacks) and the
+    # store's: nothing the client can change.
+    "MALFORMED_REQUEST": INTERNAL,
+    "UNAUTHENTICATED": INTERNAL,
+    "DATABASE_ERROR": INTERNAL,
+    "INTERNAL": INTERNAL,
+}
+
+# Statuses the adapter answers by itself, besides the store's: edge checks (payments mode,
+# Razorpay, missing headers) in the plain body, and the body limit.
+EDGE_STATUSES = {
+    400: "PlainError",
+    403: "PlainError",
+    404: "PlainError",
+    500: "PlainError",
+    502: "PlainError",
+    413: "Problem",
 }
 
 # What a status without a known reason becomes: unreachable or overloaded stores are 503, a
-# passed deadline is 504, and anything else is a fault the client cannot fix.
+# passed deadline is 504, an aborted transaction is worth a retry, and anything else is a fault
+# the client cannot fix.
 CODES: dict[grpc.StatusCode, Problem] = {
     grpc.StatusCode.OK: INTERNAL,
     grpc.StatusCode.CANCELLED: INTERNAL,
@@ -132,7 +187,7 @@ CODES: dict[grpc.StatusCode, Problem] = {
     grpc.StatusCode.PERMISSION_DENIED: INTERNAL,
     grpc.StatusCode.RESOURCE_EXHAUSTED: UNAVAILABLE,
     grpc.StatusCode.FAILED_PRECONDITION: INTERNAL,
-    grpc.StatusCode.ABORTED: INTERNAL,
+    grpc.StatusCode.ABORTED: CONFLICT,
     grpc.StatusCode.OUT_OF_RANGE: INTERNAL,
     grpc.StatusCode.UNIMPLEMENTED: INTERNAL,
     grpc.StatusCode.INTERNAL: INTERNAL,
@@ -162,7 +217,12 @@ def problem_response(request: Request, problem: Problem, **extra: Any) -> Respon
         "correlation_id": correlation_id(request),
         **extra,
     }
-    return JsonResponse(body, status_code=problem.status)
+    headers = (
+        {"Retry-After": str(problem.retry_after_seconds)}
+        if problem.retry_after_seconds is not None
+        else None
+    )
+    return JsonResponse(body, status_code=problem.status, headers=headers)
 
 
 def _policy_response(
@@ -186,11 +246,11 @@ def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Respo
         return JsonResponse({"detail": detail}, status_code=rule.status)
     if info is not None and isinstance(rule, PolicyDenial):
         return _policy_response(request, info.reason, rule, info)
-    problem = CODES[error.code()]
+    problem = rule if isinstance(rule, Problem) else CODES[error.code()]
     if problem is INTERNAL:
         logger.error("store call failed: %s %s", error.code().name, error.details())
     else:
-        # 503/504: the operator's first question is why the store could not answer.
+        # 409/503/504: the operator's first question is why the store could not answer.
         logger.warning(
             "store call answered %d: %s, reason %s: %s",
             problem.status,
@@ -201,14 +261,9 @@ def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Respo
     return problem_response(request, problem)
 
 
-def _violation(error: Any) -> str:
-    location = " -> ".join(str(part) for part in error["loc"])
-    return f"{location}: {error['msg']}"
-
-
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    violations = [_violation(error) for error in exc.errors()]
+    violations = [violation(error) for error in exc.errors()]
     problem = Problem(
         422,
         "validation-error",
@@ -231,6 +286,13 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     return store_error_response(request, exc)
 
 
+async def _body_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return problem_response(
+        request, Problem(413, "content-too-large", "Content Too Large", exc.detail)
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.error("unhandled error on %s %s", request.method, request.url.path, extra=failure(exc))
     return problem_response(request, INTERNAL)
@@ -238,6 +300,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(ContractError, _contract_error)
     app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(grpc.aio.AioRpcError, _store_error)

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from http_adapter.config import split_host_port
 from http_adapter.correlation import correlation_id_of
-from store_service.logging_context import correlation_id
+from store_service.logging_context import correlation_id, printable_correlation_id
 from store_service.version import register_build_info
 
 HTTP_REQUESTS = Counter(
@@ -50,10 +50,11 @@ class ObservedRequests:
             return
         started = time.perf_counter()
         status = 500
-        # The request's correlation id, for its logs, its store calls and its error bodies.
+        # The request's correlation id: verbatim for its error bodies, bounded and printable
+        # for its logs and its store calls.
         cid = correlation_id_of(scope)
         scope.setdefault("state", {})["correlation_id"] = cid
-        token = correlation_id.set(cid)
+        token = correlation_id.set(printable_correlation_id(cid))
 
         async def observed_send(message: Message) -> None:
             nonlocal status

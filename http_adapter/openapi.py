@@ -1,8 +1,13 @@
-"""The OpenAPI document, describing the error bodies the adapter really sends."""
+"""The OpenAPI document, describing each operation and the error bodies the adapter really sends.
+
+Each operation lists the errors the contract gives it (http_adapter/operation_docs.py), with
+the contract's `detail` as an example, and the answers any operation can get besides: a value
+the store refuses, a lost race, an unexpected error, a store that cannot answer, and for a body
+past its limit, 413.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -10,15 +15,27 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from http_adapter.errors import ERRORS_BASE, INTERNAL, TIMEOUT, UNAVAILABLE
-from http_adapter.errors import Problem as ProblemRule
+from http_adapter.errors import (
+    CONFLICT,
+    ERRORS_BASE,
+    IN_PROGRESS,
+    INTERNAL,
+    INVALID_VALUE,
+    TIMEOUT,
+    UNAVAILABLE,
+    Problem,
+)
 from http_adapter.operation_docs import OPERATIONS, Failure
-from http_adapter.schemas.responses import PlainError, PolicyProblem, Problem, ValidationProblem
+from http_adapter.schemas.responses import PlainError, PolicyProblem, ValidationProblem
+from http_adapter.schemas.responses import Problem as ProblemBody
 
-SCHEMAS: tuple[type[BaseModel], ...] = (PlainError, Problem, PolicyProblem)
-# Every operation calls the store: these envelopes can answer any of them.
-EVERY_OPERATION = (INTERNAL, UNAVAILABLE, TIMEOUT)
-DENIAL = ProblemRule(
+ERROR_BODIES: tuple[type[BaseModel], ...] = (PlainError, ProblemBody, PolicyProblem)
+# Answers any operation can get, whatever the contract lists for it.
+EVERY_OPERATION = (INTERNAL, CONFLICT, UNAVAILABLE, TIMEOUT)
+# Only requests that write can carry an Idempotency-Key whose first request is still running.
+WRITES = frozenset({"POST", "PUT", "DELETE"})
+TOO_LARGE = Problem(413, "content-too-large", "Content Too Large", "The request body is too large.")
+DENIAL = Problem(
     403,
     "policy-enforcement-denied",
     "Policy Enforcement Denied",
@@ -39,6 +56,8 @@ DENIAL_DETAILS = {
     },
 }
 
+Answer = tuple[str, dict[str, Any], dict[str, Any]]
+
 
 def install_openapi(app: FastAPI) -> None:
     def document() -> dict[str, Any]:
@@ -48,7 +67,7 @@ def install_openapi(app: FastAPI) -> None:
             # FastAPI documents every 422 as HTTPValidationError; ours is the contract's envelope.
             components["HTTPValidationError"] = ValidationProblem.model_json_schema()
             components.pop("ValidationError", None)
-            for model in SCHEMAS:
+            for model in ERROR_BODIES:
                 components[model.__name__] = model.model_json_schema()
             for path, operations in schema.get("paths", {}).items():
                 for method, operation in operations.items():
@@ -64,20 +83,26 @@ def describe(operation: dict[str, Any], method: str, path: str) -> None:
     documented = OPERATIONS[(method, path)]
     operation["summary"] = documented.summary
     operation["description"] = documented.description
-    responses = operation.setdefault("responses", {})
-    answers: dict[int, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
-    for failure in documented.failures:
+    answers: dict[int, list[Answer]] = {}
+    failures = (*documented.failures, Failure(INVALID_VALUE.status, INVALID_VALUE.detail))
+    for failure in failures:
         answers.setdefault(failure.status, []).append(_contract_answer(failure, path))
-    for rule in EVERY_OPERATION:
+    problems = [
+        *EVERY_OPERATION,
+        *((IN_PROGRESS,) if method in WRITES else ()),
+        *((TOO_LARGE,) if "requestBody" in operation else ()),
+    ]
+    for rule in problems:
         answers.setdefault(rule.status, []).append(
-            (rule.title, _ref(Problem), _problem_body(rule, path))
+            (rule.title, _ref(ProblemBody), _problem_body(rule, path))
         )
+    responses = operation.setdefault("responses", {})
     for status, listed in answers.items():
         responses[str(status)] = _response(status, listed)
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _contract_answer(failure: Failure, path: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def _contract_answer(failure: Failure, path: str) -> Answer:
     if failure.policy:
         body = _problem_body(DENIAL, path) | {
             "reason": failure.detail,
@@ -87,10 +112,7 @@ def _contract_answer(failure: Failure, path: str) -> tuple[str, dict[str, Any], 
     return failure.detail, _ref(PlainError), {"detail": failure.shown}
 
 
-def _response(
-    status: int, answers: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]
-) -> dict[str, Any]:
-    listed = list(answers)
+def _response(status: int, listed: list[Answer]) -> dict[str, Any]:
     schemas = list({str(schema): schema for _, schema, _ in listed}.values())
     examples: dict[str, Any] = {}
     for summary, _, body in listed:
@@ -99,14 +121,14 @@ def _response(
         "description": HTTPStatus(status).phrase,
         "content": {
             "application/json": {
-                "schema": schemas[0] if len(schemas) == 1 else {"oneOf": schemas},
+                "schema": schemas[0] if len(schemas) == 1 else {"anyOf": schemas},
                 "examples": examples,
             }
         },
     }
 
 
-def _problem_body(rule: ProblemRule, path: str) -> dict[str, Any]:
+def _problem_body(rule: Problem, path: str) -> dict[str, Any]:
     return {
         "type": ERRORS_BASE + rule.slug,
         "title": rule.title,

@@ -1,12 +1,39 @@
-"""Client-supplied times: naive values are taken as UTC (the original compared them wrongly)."""
+"""Client-supplied times: naive values are taken as UTC (the original compared them wrongly),
+and only instants every time zone can represent get through (store_service/domain/instants.py).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from google.protobuf import timestamp_pb2
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from store_service.domain.instants import EARLIEST, LATEST, representable
 from store_service.wire.values import timestamp
+
+RANGE = {
+    "earliest": EARLIEST.isoformat().replace("+00:00", "Z"),
+    "latest": LATEST.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+}
+
+
+def _representable(value: datetime) -> datetime:
+    if not representable(value):
+        raise PydanticCustomError(
+            "datetime_out_of_range", "Input should be a datetime from {earliest} to {latest}", RANGE
+        )
+    return value
+
+
+# `now` and `as_of` as requests carry them: ISO 8601 text or epoch numbers (contract 1.4).
+ClientInstant = Annotated[
+    datetime,
+    AfterValidator(_representable),
+    WithJsonSchema({"type": ["string", "number"], "format": "date-time"}),
+]
 
 
 def as_utc(value: datetime) -> datetime:

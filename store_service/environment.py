@@ -61,6 +61,8 @@ STORE = (
 ADAPTER = (
     Variable("PLANT_HTTP_LISTEN", "127.0.0.1:8000", "where the REST API listens"),
     Variable("PLANT_HTTP_METRICS_LISTEN", "unset", "host:port of /metrics, off the public port"),
+    Variable("PLANT_HTTP_MAX_BODY_BYTES", "1048576", "largest request body (413 past it)"),
+    Variable("PLANT_HTTP_MAX_WEBHOOK_BODY_BYTES", "65536", "largest Razorpay webhook body"),
     *CLIENT,
     Variable("PLANT_STORE_DEADLINE_SECONDS", "10", "deadline of every store call (504 past it)"),
     Variable("USE_AGENT_TYPE_DB", "false", "true serves /agent-types-db from the registry"),

@@ -16,6 +16,23 @@ from pythonjsonlogger.orjson import OrjsonFormatter
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
 
+# A caller's correlation id is theirs to choose; what we log and forward is bounded and
+# printable ASCII (gRPC metadata refuses anything else, and a log line should not grow with it).
+MAX_CORRELATION_ID = 128
+
+
+def printable_correlation_id(value: str) -> str:
+    """`value` with anything but printable ASCII escaped, cut to MAX_CORRELATION_ID characters."""
+    if not (value.isascii() and value.isprintable()):
+        value = "".join(
+            character
+            if character.isascii() and character.isprintable()
+            else character.encode("unicode_escape").decode("ascii")
+            for character in value[:MAX_CORRELATION_ID]
+        )
+    return value[:MAX_CORRELATION_ID]
+
+
 _base_factory = logging.getLogRecordFactory()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from plant.store.v1 import deliverables_pb2 as pb
 
 from http_adapter import rendering
@@ -13,7 +11,7 @@ from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
-from http_adapter.times import client_timestamp
+from http_adapter.times import ClientInstant, client_timestamp
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
 
 router = api_router("/api/v1", "deliverables")
@@ -24,7 +22,7 @@ async def list_deliverables(
     hired_instance_id: str,
     store: Store,
     customer_id: str = "",
-    as_of: datetime | None = None,
+    as_of: ClientInstant | None = None,
 ) -> JsonResponse:
     request = pb.ListDeliverablesRequest(
         hired_instance_id=hired_instance_id,

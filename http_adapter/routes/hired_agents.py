@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
@@ -14,7 +12,7 @@ from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
-from http_adapter.times import client_timestamp
+from http_adapter.times import ClientInstant, client_timestamp
 from store_service.wire.values import struct
 
 router = api_router("/api/v1/hired-agents", "hired-agents")
@@ -39,7 +37,7 @@ async def by_subscription(
     subscription_id: str,
     store: Store,
     customer_id: str = "",
-    as_of: datetime | None = None,
+    as_of: ClientInstant | None = None,
 ) -> JsonResponse:
     request = pb.GetHiredAgentBySubscriptionRequest(
         subscription_id=subscription_id, customer_id=customer_id, as_of=client_timestamp(as_of)
@@ -71,7 +69,7 @@ async def list_goals(
     hired_instance_id: str,
     store: Store,
     customer_id: str = "",
-    as_of: datetime | None = None,
+    as_of: ClientInstant | None = None,
 ) -> JsonResponse:
     request = pb.ListGoalsRequest(
         hired_instance_id=hired_instance_id,

@@ -25,6 +25,7 @@ from http_adapter.times import client_timestamp
 from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
 
 router = api_router("/api/v1/payments", "payments")
+WEBHOOK = "/razorpay/webhook"
 
 RAZORPAY_DISABLED = "Razorpay {} is disabled when PAYMENTS_MODE is not 'razorpay'."
 
@@ -139,7 +140,7 @@ WEBHOOK_ANSWERS = {
 }
 
 
-@router.post("/razorpay/webhook", response_model=responses.WebhookAnswer)
+@router.post(WEBHOOK, response_model=responses.WebhookAnswer)
 async def razorpay_webhook(
     request: Request,
     store: Store,

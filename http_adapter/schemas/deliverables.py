@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from http_adapter.times import ClientInstant
 
 
 class ReviewRequest(BaseModel):
@@ -21,5 +22,5 @@ class ExecuteRequest(BaseModel):
 
 
 class RunDueRequest(BaseModel):
-    now: datetime | None = None
+    now: ClientInstant | None = None
     hired_instance_id: str | None = None

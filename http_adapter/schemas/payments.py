@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
+
+from http_adapter.times import ClientInstant
 
 
 class CouponCheckoutRequest(BaseModel):
@@ -32,4 +32,4 @@ class RazorpayConfirmRequest(BaseModel):
 class ProcessAtRequest(BaseModel):
     """The body of the operational processing endpoints: an optional effective time."""
 
-    now: datetime | None = None
+    now: ClientInstant | None = None

@@ -217,26 +217,14 @@ class Invoices(BaseModel):
     invoices: list[Invoice]
 
 
-class ValidationProblem(BaseModel):
-    """The contract's 422 body (RFC 7807 with violations), documented in place of FastAPI's."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str
-    correlation_id: str
-    violations: list[str]
-
-
 class PlainError(BaseModel):
-    """A business error (§2.1): FastAPI's plain body, its `detail` exactly the contract's."""
+    """FastAPI's plain error body: every business error of the contract (2.1)."""
 
     detail: str
 
 
 class Problem(BaseModel):
-    """An RFC 7807 error (§2.4): unexpected errors, and a store that cannot answer (503/504)."""
+    """The contract's RFC 7807 body (2.4, 2.5)."""
 
     type: str
     title: str
@@ -246,8 +234,14 @@ class Problem(BaseModel):
     correlation_id: str
 
 
-class PolicyProblem(Problem):
-    """A policy enforcement denial (§2.3) of deliverable execution."""
+class ValidationProblem(Problem):
+    """The contract's 422 body (RFC 7807 with violations), documented in place of FastAPI's."""
 
-    reason: Literal["approval_required", "approval_invalid"]
+    violations: list[str]
+
+
+class PolicyProblem(Problem):
+    """The contract's 403 policy denial (2.3)."""
+
+    reason: str
     details: dict[str, str]

@@ -16,8 +16,9 @@ from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
 
 from store_service.domain.errors import DomainError
-from store_service.logging_context import correlation_id, failure
+from store_service.logging_context import correlation_id, failure, printable_correlation_id
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
+from store_service.rpc.request_values import refusal
 from store_service.rpc.status import (
     DATABASE_ERRORS,
     build_status,
@@ -84,6 +85,9 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
             status = (
                 _unauthenticated() if denied else _malformed() if request is MALFORMED else None
             )
+            refused = refusal(request) if status is None else None
+            if refused is not None:
+                status = domain_status(refused)
             if status is None:
                 try:
                     return await behavior(request, context)
@@ -147,7 +151,7 @@ class StoreInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             "response_serializer": handler.response_serializer,
         }
         if handler.unary_unary:
-            cid = metadata.get(CORRELATION_HEADER, "-")
+            cid = printable_correlation_id(metadata.get(CORRELATION_HEADER, "-"))
             return grpc.unary_unary_rpc_method_handler(
                 _guard(handler.unary_unary, handler_call_details.method, cid, denied),
                 request_deserializer=_lenient(handler.request_deserializer),

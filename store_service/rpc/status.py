@@ -36,9 +36,10 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 # database, too many connections.
 UNREACHABLE_SQLSTATE_CLASS = "08"
 UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "3D000", "53300"})
-# Values the database refused: data exceptions (too long, bad encoding, NUL bytes, …) and
-# NOT NULL / CHECK violations. A client sent something no rule let through.
-INVALID_SQLSTATE_CLASS = "22"
+# Values the database refused: data exceptions (too long, bad encoding, NUL bytes, …), values
+# past a limit of the database (an index row too long) and NOT NULL / CHECK violations. A
+# client sent something no rule let through.
+INVALID_SQLSTATE_CLASSES = ("22", "54")
 INVALID_SQLSTATES = frozenset({"23502", "23514"})
 CONFLICT_SQLSTATES = frozenset({"23505"})
 # SQLite's primary result codes for "the database file cannot be used right now": busy, locked,
@@ -128,7 +129,7 @@ def database_status(error: DatabaseError) -> grpc.Status:
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
-    if state.startswith(INVALID_SQLSTATE_CLASS) or state in INVALID_SQLSTATES:
+    if state.startswith(INVALID_SQLSTATE_CLASSES) or state in INVALID_SQLSTATES:
         return build_status(code_pb2.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
     if state in CONFLICT_SQLSTATES:
         return build_status(code_pb2.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")

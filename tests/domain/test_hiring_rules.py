@@ -247,3 +247,30 @@ def test_python_int(value: Any, expected: int | None) -> None:
 )
 def test_python_float(value: Any, expected: float | None) -> None:
     assert python_float(value) == expected
+
+
+digit_strings = st.builds(
+    lambda sign, digits, pad: f"{pad}{sign}{digits}{pad}",
+    st.sampled_from(["", "+", "-"]),
+    st.one_of(
+        st.text("0123456789", min_size=1, max_size=30), st.integers(1, 6_000).map("9".__mul__)
+    ),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+@given(digit_strings)
+def test_python_int_parses_any_digit_string_without_raising(text: str) -> None:
+    parsed = python_int(text)
+    if len(text.strip().lstrip("+-").lstrip("0")) <= 18:
+        assert parsed == int(text)
+    elif parsed is not None:
+        assert parsed == int(text) and -(2**63) <= parsed < 2**63
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))
+def test_python_int_results_fit_a_json_document(value: int | float) -> None:
+    parsed = python_int(value)
+    assert parsed is None or -(2**63) <= parsed < 2**63
+    if parsed is None:
+        assert not -(2**63) <= int(value) < 2**63

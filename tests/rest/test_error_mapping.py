@@ -6,9 +6,11 @@ adapter turns it into the contract's envelope.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -17,19 +19,39 @@ import pytest
 from google.rpc import code_pb2
 from plant.store.v1 import catalog_pb2 as pb
 
+import store_service
 from http_adapter.config import AdapterSettings
-from http_adapter.errors import CODES
+from http_adapter.errors import CODES, REASONS, Problem
 from store_service.rpc.status import build_status
 from tests.harness import adapter_client
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 EXPECTED_STATUS = {
+    grpc.StatusCode.ABORTED: 409,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 503,
 }
-TITLES = {500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
+TITLES = {
+    409: "Conflict",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+# Where the store raises an error, and which argument is its reason.
+REASON_ARGUMENT = {
+    "invalid": 0,
+    "not_found": 0,
+    "already_exists": 0,
+    "failed_precondition": 0,
+    "permission_denied": 0,
+    "aborted": 0,
+    "DomainError": 1,
+    "build_status": 1,
+}
+# The helpers themselves pass a reason through; every other call names it literally.
+PASS_THROUGH = {("domain/errors.py", "reason"), ("rpc/status.py", "error.reason")}
 
 
 class StandIn:
@@ -232,3 +254,83 @@ async def test_an_unreachable_store_is_503(caplog: pytest.LogCaptureFixture) -> 
         "instance": "/api/v1/agent-types",
         "correlation_id": "c",
     }
+
+
+def _reason_arguments() -> Iterator[tuple[str, ast.expr]]:
+    root = Path(store_service.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            function = node.func
+            name = function.id if isinstance(function, ast.Name) else None
+            name = function.attr if isinstance(function, ast.Attribute) else name
+            position = REASON_ARGUMENT.get(name or "")
+            if position is not None and len(node.args) > position:
+                yield path.relative_to(root).as_posix(), node.args[position]
+
+
+def raised_reasons() -> set[str]:
+    """Every reason the store's code can raise, read from the code itself."""
+    reasons: set[str] = set()
+    for where, argument in _reason_arguments():
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            reasons.add(argument.value)
+        else:
+            assert (where, ast.unparse(argument)) in PASS_THROUGH, (
+                f"{where}: name the reason literally ({ast.unparse(argument)}), so it can be "
+                "checked for an HTTP mapping"
+            )
+    return reasons
+
+
+def test_every_reason_the_store_raises_has_an_http_answer() -> None:
+    reasons = raised_reasons()
+    assert {"TRANSACTION_CONFLICT", "IDEMPOTENT_REQUEST_IN_PROGRESS", "INVALID_VALUE"} <= reasons
+    assert sorted(reasons - set(REASONS)) == []
+
+
+RETRYABLE = sorted(
+    reason
+    for reason, rule in REASONS.items()
+    if isinstance(rule, Problem) and rule.retry_after_seconds is not None
+)
+
+
+def test_the_retryable_reasons_are_the_known_ones() -> None:
+    assert {
+        "TRANSACTION_CONFLICT",
+        "IDEMPOTENT_REQUEST_IN_PROGRESS",
+        "DATABASE_UNAVAILABLE",
+    } <= set(RETRYABLE)
+
+
+@pytest.mark.parametrize("reason", RETRYABLE)
+async def test_retryable_reasons_ask_for_a_retry_in_the_problem_envelope(
+    stand_in: StandIn, http: httpx.AsyncClient, reason: str
+) -> None:
+    rule = REASONS[reason]
+    assert isinstance(rule, Problem)
+    stand_in.behavior = aborting_with(build_status(code_pb2.ABORTED, reason, "internal text"))
+    response = await http.get("/api/v1/agent-types", headers={"X-Correlation-ID": "cid-r"})
+    assert response.status_code in (409, 503)
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.json() == {
+        "type": f"https://waooaw.com/errors/{rule.slug}",
+        "title": rule.title,
+        "status": response.status_code,
+        "detail": rule.detail,
+        "instance": "/api/v1/agent-types",
+        "correlation_id": "cid-r",
+    }
+
+
+async def test_a_transaction_conflict_is_409_with_retry_after(
+    stand_in: StandIn, http: httpx.AsyncClient
+) -> None:
+    stand_in.behavior = aborting_with(
+        build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
+    )
+    response = await http.get("/api/v1/agent-types")
+    assert (response.status_code, response.headers["Retry-After"]) == (409, "1")
+    assert response.json()["type"] == "https://waooaw.com/errors/conflict"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.flows import API, hire, ok
+from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
 from tests.harness import Stack, stack
 from tests.row_counts import row_counts
 
@@ -101,7 +101,14 @@ async def test_deeply_nested_config_is_refused_or_stored(plant: Stack) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"\xff\xfe\x00garbage", b'{"coupon_code": "WAOOAW100"', b"[1, 2, 3]", b"null", b""],
+    [
+        b"\xff\xfe\x00garbage",
+        b"\x11\xefF",
+        b'{"coupon_code": "WAOOAW100"',
+        b"[1, 2, 3]",
+        b"null",
+        b"",
+    ],
 )
 async def test_bodies_that_are_not_json_objects(plant: Stack, content: bytes) -> None:
     before = await stored_rows(plant)
@@ -119,3 +126,24 @@ async def test_absurdly_deep_json_bodies_are_refused(plant: Stack) -> None:
         f"{API}/hired-agents/draft", content=body, headers={"Content-Type": "application/json"}
     )
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("digits", [400, 5_000])
+async def test_long_digit_strings_in_config_leave_the_instance_usable(
+    plant: Stack, digits: int
+) -> None:
+    config = TRADING_CONFIG | {
+        "interval_seconds": "9" * digits,
+        "risk_limits": {"max_units_per_order": "9" * digits},
+    }
+    hired = await hire(plant.http, "digits", config=config)
+    ok(await add_goal(plant.http, hired, "digits"))
+    ok(await finalize(plant.http, hired, "digits"))
+    for _ in range(2):  # generating the draft, then reading it back
+        listed = ok(
+            await plant.http.get(
+                f"{API}/hired-agents/{hired['hired_instance_id']}/deliverables",
+                params={"customer_id": "digits"},
+            )
+        )
+        assert len(listed["deliverables"]) == 1
