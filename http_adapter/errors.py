@@ -51,6 +51,14 @@ class PolicyDenial:
     detail_keys: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RetryLater:
+    """A transient refusal: the problem body, and `Retry-After` in seconds."""
+
+    problem: Problem
+    seconds: int
+
+
 INTERNAL = Problem(
     500,
     "internal-server-error",
@@ -65,7 +73,7 @@ UNAVAILABLE = Problem(
 )
 TIMEOUT = Problem(504, "gateway-timeout", "Gateway Timeout", "The service did not answer in time.")
 
-REASONS: dict[str, Plain | PolicyDenial] = {
+REASONS: dict[str, Plain | PolicyDenial | RetryLater] = {
     "AGENT_TYPE_ID_REQUIRED": Plain(400, "agent_type_id is required"),
     "AGENT_TYPE_ID_MISMATCH": Plain(400, "agent_type_id mismatch"),
     "AGENT_TYPE_NOT_FOUND": Plain(404, "Agent type not found"),
@@ -116,6 +124,8 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
     "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
+    # Another transaction held a lock longer than the store may wait; nothing was written.
+    "LOCK_TIMEOUT": RetryLater(UNAVAILABLE, 1),
 }
 
 # What a status without a known reason becomes: unreachable or overloaded stores are 503, a
@@ -185,6 +195,10 @@ def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Respo
         return JsonResponse({"detail": detail}, status_code=rule.status)
     if info is not None and isinstance(rule, PolicyDenial):
         return _policy_response(request, info.reason, rule, info)
+    if isinstance(rule, RetryLater):
+        response = problem_response(request, rule.problem)
+        response.headers["Retry-After"] = str(rule.seconds)
+        return response
     problem = CODES[error.code()]
     if problem is INTERNAL:
         logger.error("store call failed: %s %s", error.code().name, error.details())

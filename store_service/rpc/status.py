@@ -30,6 +30,8 @@ CODES = {
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# lock_not_available: a lock wait ran out of its bound (lock_waits.py), nothing was written.
+LOCK_TIMEOUT_SQLSTATE = "55P03"
 # "The database is not there right now": tx exceptions, shutdowns, start-up, missing
 # database, too many connections.
 UNREACHABLE_SQLSTATE_CLASS = "08"
@@ -99,6 +101,10 @@ def database_status(error: DatabaseError) -> grpc.Status:
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
+    if state == LOCK_TIMEOUT_SQLSTATE:
+        return build_status(
+            code_pb2.UNAVAILABLE, "LOCK_TIMEOUT", "The data is locked by another transaction; retry"
+        )
     if state.startswith(INVALID_SQLSTATE_CLASS) or state in INVALID_SQLSTATES:
         return build_status(code_pb2.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
     if state in CONFLICT_SQLSTATES:
