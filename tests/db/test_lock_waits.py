@@ -100,7 +100,9 @@ async def test_the_health_probe_answers_while_every_pooled_connection_waits(
     answered_while_held: list[bool] = []
     async with row_held_locked(database):
         waiters = [asyncio.create_task(lock_the_row(database)) for _ in range(database.pool_size)]
-        while database.checked_out() < database.pool_size:
+        for _ in range(HANG_GUARD_SECONDS * 100):
+            if database.checked_out() == database.pool_size:
+                break
             await asyncio.sleep(0.01)
         probe = asyncio.create_task(database.ping())
         done, _ = await asyncio.wait({probe}, timeout=HANG_GUARD_SECONDS)
