@@ -111,10 +111,18 @@ class Database:
     async def _embedded(self) -> AsyncIterator[AsyncConnection]:
         if self._turns is None:
             async with self.engine.connect() as connection:
+                await self._bound_busy_waits(connection)
                 yield connection
             return
         async with self._turns, self.engine.connect() as connection:
             yield connection
+
+    async def _bound_busy_waits(self, connection: AsyncConnection) -> None:
+        """SQLite's lock wait is its busy timeout: bounded like PostgreSQL's lock_timeout."""
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.execute(  # type: ignore[union-attr]
+            f"PRAGMA busy_timeout = {lock_wait_ms(self.lock_wait_seconds)}"
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TypeAlias
 
 import asyncpg
@@ -30,7 +31,8 @@ CODES = {
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-# lock_not_available: a lock wait ran out of its bound (lock_waits.py), nothing was written.
+# lock_not_available: a lock wait ran out of its bound (lock_waits.py), nothing was written;
+# SQLite says SQLITE_BUSY when its busy timeout (the same bound) runs out.
 LOCK_TIMEOUT_SQLSTATE = "55P03"
 # "The database is not there right now": tx exceptions, shutdowns, start-up, missing
 # database, too many connections.
@@ -81,6 +83,12 @@ def _sqlstate(error: DatabaseError) -> str:
     return str(state) if state else ""
 
 
+def _lock_timeout(error: DatabaseError, state: str) -> bool:
+    origin = error.orig if isinstance(error, DBAPIError) else error
+    busy = getattr(origin, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    return state == LOCK_TIMEOUT_SQLSTATE or busy
+
+
 def _unreachable(error: DatabaseError, state: str) -> bool:
     if isinstance(
         error,
@@ -101,7 +109,7 @@ def database_status(error: DatabaseError) -> grpc.Status:
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
-    if state == LOCK_TIMEOUT_SQLSTATE:
+    if _lock_timeout(error, state):
         return build_status(
             code_pb2.UNAVAILABLE, "LOCK_TIMEOUT", "The data is locked by another transaction; retry"
         )

@@ -71,9 +71,9 @@ def _starting(count: int) -> Statement:
     return Statement(postgresql.insert(starts).values(rows).on_conflict_do_nothing())
 
 
-COUNT = {count: _counting(count) for count in COUNTS}
-DRAW = {count: _drawing(count) for count in COUNTS}
-START = {count: _starting(count) for count in COUNTS}
+DRAW = {count: _counting(count) for count in COUNTS}
+DRAW_FROM_SEQUENCES = {count: _drawing(count) for count in COUNTS}
+START_DAY = {count: _starting(count) for count in COUNTS}
 
 
 def _params(prefixes: tuple[str, ...], day: str) -> dict[str, str]:
@@ -88,13 +88,13 @@ async def _values(
 
 
 async def _from_sequences(tx: Transaction, prefixes: tuple[str, ...], day: str) -> dict[str, int]:
-    values = await _values(tx, DRAW, prefixes, day)
+    values = await _values(tx, DRAW_FROM_SEQUENCES, prefixes, day)
     missing = tuple(prefix for prefix in prefixes if prefix not in values)
     if missing:
         # The day's first draw of these kinds: concurrent first draws wait on this insert, then
         # find its row; only the missing kinds draw again, so none burns a value.
-        await tx.execute(START[len(missing)], **_params(missing, day))
-        values |= await _values(tx, DRAW, missing, day)
+        await tx.execute(START_DAY[len(missing)], **_params(missing, day))
+        values |= await _values(tx, DRAW_FROM_SEQUENCES, missing, day)
     return values
 
 
@@ -108,5 +108,5 @@ async def next_numbers(tx: Transaction, prefixes: tuple[str, ...], now: datetime
     if tx.dialect == "postgresql":
         values = await _from_sequences(tx, prefixes, day)
     else:
-        values = await _values(tx, COUNT, prefixes, day)
+        values = await _values(tx, DRAW, prefixes, day)
     return [document_number(prefix, now, values[prefix]) for prefix in prefixes]
