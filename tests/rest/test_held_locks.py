@@ -82,3 +82,36 @@ async def test_requests_behind_a_held_row_get_a_retryable_503_and_the_rest_go_th
         assert plant.store.database.checked_out() == 0
     hired = ok(await draft(plant.http, held, "cust-held", config=TRADING_CONFIG))
     assert hired["subscription_id"] == held
+
+
+async def test_a_review_behind_a_held_row_answers_within_a_deadline_tighter_than_the_ceiling(
+    postgres_url: str,
+) -> None:
+    # The ceiling alone would outlast the adapter's deadline: the deadline must decide.
+    store = {"lock_wait_seconds": 600}
+    async with stack(postgres_url, store=store, adapter={"store_deadline_seconds": 4}) as plant:
+        hired = await hire(plant.http, "cust-review")
+        ok(await add_goal(plant.http, hired, "cust-review"))
+        listed = ok(
+            await plant.http.get(
+                f"{API}/hired-agents/{hired['hired_instance_id']}/deliverables",
+                params={"customer_id": "cust-review"},
+            )
+        )
+        deliverable_id = listed["deliverables"][0]["deliverable_id"]
+        review = {"customer_id": "cust-review", "decision": "approved"}
+        holder = await asyncpg.connect(asyncpg_dsn(plant.store.database.engine.url))
+        try:
+            async with holder.transaction():
+                await holder.execute(
+                    "SELECT 1 FROM deliverables WHERE deliverable_id = $1 FOR UPDATE",
+                    deliverable_id,
+                )
+                refused = await plant.http.post(
+                    f"{API}/deliverables/{deliverable_id}/review", json=review
+                )
+                assert refused.status_code == 503, refused.text
+                assert refused.headers["retry-after"] == "1"
+        finally:
+            await holder.close()
+        ok(await plant.http.post(f"{API}/deliverables/{deliverable_id}/review", json=review))
