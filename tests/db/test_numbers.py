@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import asyncpg
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from store_service.db.database import Database
 from store_service.db.engine import create_engine
@@ -17,6 +17,8 @@ from store_service.db.models import NumberSequence, table_of
 from store_service.db.postgres_pool import asyncpg_dsn
 from store_service.services.numbers import next_numbers
 from tests.databases import PostgresDatabases
+from tests.flows import subscribe
+from tests.harness import stack
 
 DAY = datetime(2026, 11, 26, 12, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -117,3 +119,22 @@ async def test_a_day_in_progress_goes_on_after_the_migration(postgres: PostgresD
             ]
         finally:
             await database.dispose()
+
+
+async def test_the_downgrade_hands_the_counters_the_highest_numbers_issued(
+    postgres_url: str,
+) -> None:
+    async with stack(postgres_url) as plant:
+        for customer in ("c1", "c2"):
+            await subscribe(plant.http, customer)
+    engine = create_engine(postgres_url)
+    try:
+        await migrate(engine, "downgrade", "0003")
+        async with engine.connect() as connection:
+            counters = {
+                (row.kind, row.last_value)
+                for row in await connection.execute(select(table_of(NumberSequence)))
+            }
+    finally:
+        await engine.dispose()
+    assert counters == {("RCT", 2), ("INV", 2)}
