@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import aiosqlite
 from sqlalchemy.engine import Dialect
@@ -120,9 +120,11 @@ class Database:
     async def _bound_busy_waits(self, connection: AsyncConnection) -> None:
         """SQLite's lock wait is its busy timeout: bounded like PostgreSQL's lock_timeout."""
         raw = await connection.get_raw_connection()
-        await raw.driver_connection.execute(  # type: ignore[union-attr]
+        driver = cast(aiosqlite.Connection, raw.driver_connection)
+        cursor = await driver.execute(
             f"PRAGMA busy_timeout = {lock_wait_ms(self.lock_wait_seconds)}"
         )
+        await cursor.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
