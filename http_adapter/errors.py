@@ -154,6 +154,8 @@ REASONS: dict[str, Plain | PolicyDenial | Problem] = {
     "ALREADY_EXISTS": CONFLICT,
     "IDEMPOTENT_REQUEST_IN_PROGRESS": IN_PROGRESS,
     "DATABASE_UNAVAILABLE": UNAVAILABLE,
+    # Another transaction held a lock longer than the store may wait; nothing was written.
+    "LOCK_TIMEOUT": UNAVAILABLE,
     # The adapter's own faults (a message it built badly, a store token it lacks) and the
     # store's: nothing the client can change.
     "MALFORMED_REQUEST": INTERNAL,

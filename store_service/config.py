@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from store_service.db.lock_waits import DEFAULT_LOCK_WAIT_SECONDS
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///plant_store.db"
 DEFAULT_LISTEN = "127.0.0.1:50051"
 MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
@@ -84,6 +86,8 @@ class StoreSettings:
     razorpay_key_secret: str | None = field(default=None, repr=False)
     razorpay_webhook_secret: str | None = field(default=None, repr=False)
     db_pool_size: int = 20
+    # The longest any statement waits for a lock (a call's deadline may make it shorter).
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
     # Idempotency records are replayable at least this long (never less than 24 h).
     idempotency_retention_hours: float = 48.0
     # Acknowledged outbox events are kept this long for debugging, then purged.
@@ -120,6 +124,9 @@ class StoreSettings:
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip() or None,
             razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
             db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 20),
+            lock_wait_seconds=float(
+                env.get("STORE_LOCK_WAIT_SECONDS") or DEFAULT_LOCK_WAIT_SECONDS
+            ),
             idempotency_retention_hours=float(env.get("IDEMPOTENCY_RETENTION_HOURS") or 48.0),
             outbox_retention_hours=float(env.get("OUTBOX_RETENTION_HOURS") or 168.0),
         )

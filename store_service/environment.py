@@ -46,6 +46,7 @@ STORE = (
     Variable("PLANT_STORE_TLS_CLIENT_CA", "unset", "CA of client certificates (mutual TLS)"),
     Variable("PLANT_STORE_METRICS_LISTEN", "unset", "host:port of the store's /metrics"),
     Variable("STORE_DB_POOL_SIZE", "20", "database connections per store process"),
+    Variable("STORE_LOCK_WAIT_SECONDS", "2", "longest wait for a row lock (LOCK_TIMEOUT past it)"),
     Variable("STORE_SHUTDOWN_GRACE_SECONDS", "10", "how long SIGTERM lets calls finish"),
     Variable("IDEMPOTENCY_RETENTION_HOURS", "48", "how long write answers stay replayable"),
     Variable("OUTBOX_RETENTION_HOURS", "168", "how long acknowledged events are kept"),

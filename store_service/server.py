@@ -263,7 +263,9 @@ def build_store(
 ) -> StoreServer:
     if database is None:
         database = Database.from_url(
-            settings.effective_database_url, pool_size=settings.db_pool_size
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            lock_wait_seconds=settings.lock_wait_seconds,
         )
     return StoreServer(settings, database, clock, tracer_provider)
 

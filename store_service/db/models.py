@@ -357,13 +357,23 @@ class Invoice(Base):
 
 
 class NumberSequence(Base):
-    """Per-day counters behind receipt and invoice numbers."""
+    """Per-day counters behind receipt and invoice numbers (SQLite; see services/numbers.py)."""
 
     __tablename__ = "number_sequences"
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class NumberDayStart(Base):
+    """Where each day's numbers start in their kind's sequence (PostgreSQL; see numbers.py)."""
+
+    __tablename__ = "number_day_starts"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start_value: Mapped[int] = mapped_column(BigInteger)
 
 
 class NotificationEvent(Base):

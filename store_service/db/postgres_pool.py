@@ -66,11 +66,17 @@ class ConnectionLost(Exception):
 
 
 class PostgresPool:
-    def __init__(self, url: URL, size: int) -> None:
+    """The pool, plus one connection of its own for the health probe: a probe that queued
+    behind application traffic for a pooled connection would report a busy database as down."""
+
+    def __init__(self, url: URL, size: int, lock_wait_ms: int) -> None:
         self._dsn = asyncpg_dsn(url)
         self.size = size
+        # Bounds lock waits of statements outside a transaction; transactions set their own.
+        self._server_settings = {"lock_timeout": str(lock_wait_ms)}
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        self._probe: asyncpg.Connection | None = None
 
     async def _opened(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -87,6 +93,7 @@ class PostgresPool:
                         reset=_reset,
                         timeout=CONNECT_TIMEOUT_SECONDS,
                         statement_cache_size=STATEMENT_CACHE_SIZE,
+                        server_settings=self._server_settings,
                     )
         return self._pool
 
@@ -115,12 +122,29 @@ class PostgresPool:
         await pool.expire_connections()
         raise ConnectionLost from error
 
+    async def ping(self) -> None:
+        """`SELECT 1` on the probe's own connection, opened again after any failure."""
+        try:
+            if self._probe is None or self._probe.is_closed():
+                self._probe = await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT_SECONDS)
+            await self._probe.fetchval("SELECT 1")
+        except BaseException:
+            # Cancelled or failed halfway, the connection's state is unknown: start afresh.
+            self._drop_probe()
+            raise
+
+    def _drop_probe(self) -> None:
+        if self._probe is not None:
+            self._probe.terminate()
+            self._probe = None
+
     def checked_out(self) -> int:
         if self._pool is None:
             return 0
         return int(self._pool.get_size() - self._pool.get_idle_size())
 
     async def close(self) -> None:
+        self._drop_probe()
         if self._pool is None:
             return
         try:

@@ -15,6 +15,7 @@ import grpc
 from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
 
+from store_service.db.lock_waits import call_deadline
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id, failure, printable_correlation_id
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
@@ -90,7 +91,8 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
                 status = domain_status(refused)
             if status is None:
                 try:
-                    return await behavior(request, context)
+                    with call_deadline(context.time_remaining()):
+                        return await behavior(request, context)
                 except DomainError as error:
                     status = domain_status(error)
                 except DATABASE_ERRORS as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TypeAlias
 
 import asyncpg
@@ -32,6 +33,9 @@ CODES = {
 
 # SQLSTATE classes that mean "try again": serialization failure, deadlock.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# lock_not_available: a lock wait ran out of its bound (lock_waits.py), nothing was written;
+# SQLite says SQLITE_BUSY when its busy timeout (the same bound) runs out.
+LOCK_TIMEOUT_SQLSTATE = "55P03"
 # "The database is not there right now": tx exceptions, shutdowns, start-up, missing
 # database, too many connections.
 UNREACHABLE_SQLSTATE_CLASS = "08"
@@ -103,6 +107,10 @@ def _sqlite_code(error: DatabaseError) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
+def _lock_timeout(error: DatabaseError, state: str) -> bool:
+    return state == LOCK_TIMEOUT_SQLSTATE or _sqlite_code(error) == sqlite3.SQLITE_BUSY
+
+
 def _unreachable(error: DatabaseError, state: str) -> bool:
     """Only a lost or unobtainable connection; the driver refusing a request is not one."""
     if isinstance(error, ConnectionLost | OSError):
@@ -129,6 +137,10 @@ def database_status(error: DatabaseError) -> grpc.Status:
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
         return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
+    if _lock_timeout(error, state):
+        return build_status(
+            code_pb2.UNAVAILABLE, "LOCK_TIMEOUT", "The data is locked by another transaction; retry"
+        )
     if state.startswith(INVALID_SQLSTATE_CLASSES) or state in INVALID_SQLSTATES:
         return build_status(code_pb2.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
     if state in CONFLICT_SQLSTATES:

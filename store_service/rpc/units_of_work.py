@@ -90,8 +90,13 @@ class UnitsOfWork:
         """`write` for work whose reads only feed one guarded write statement (plus, for a
         refusal, one insert): on PostgreSQL, without a request id to keep, it runs without
         BEGIN and COMMIT — two round trips fewer — and in a transaction only when a concurrent
-        writer changed what it read (`Contended`)."""
-        if self.database.dialect == "postgresql" and request_key(method, request) is None:
+        writer changed what it read (`Contended`), or when the caller's deadline is tighter than
+        the lock-wait ceiling that alone bounds statements outside a transaction."""
+        if (
+            self.database.dialect == "postgresql"
+            and request_key(method, request) is None
+            and self.database.waits_within_deadline_outside_transactions()
+        ):
             try:
                 return await self.autocommit(work)
             except Contended:
