@@ -46,15 +46,17 @@ VIEW_BY_SUBSCRIPTION = Statement(
 )
 
 
-# Writers of an instance serialise on its subscription row: they lock it (and only it) in the
-# same statement that reads the instance, so the locks are always taken in one order.
+# Writers of an instance lock its subscription row and then the instance row, in the statement
+# that reads them: PostgreSQL takes the locks in the order of FOR UPDATE OF (period end's order
+# too), and after waiting for a lock it re-reads the locked rows only. A row that was only
+# joined would be read as it was before the previous writer committed (READ COMMITTED).
 def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
-    """The instance with its subscription row locked (and `extra` columns), by instance id."""
+    """The instance and its subscription row, both locked (and `extra` columns), by instance id."""
     return Statement(
         select(instances, *SUBSCRIPTION_STATE, *extra)
         .select_from(instances.join(subscriptions, SAME_SUBSCRIPTION))
         .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-        .with_for_update(of=subscriptions)
+        .with_for_update(of=[subscriptions, instances])
     )
 
 

@@ -19,8 +19,9 @@ from store_service.db.models import (
     table_of,
 )
 from store_service.wire.values import struct
-from tests.concurrency.test_billing_races import count
+from tests.flows import API, finalize, hire
 from tests.processes import replicas, run_cli
+from tests.races import count, counts_by, event_counts, statuses, two_stacks
 from tests.seeds import START, instance_row, subscription_row
 
 
@@ -134,3 +135,33 @@ async def test_two_trial_end_jobs_end_each_trial_once(
     assert (
         await count(engine, HiredInstance, instances.c.trial_status == "ended_not_converted") == 50
     )
+
+
+async def test_racing_identical_finalizes_activate_each_trial_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with two_stacks(postgres_url) as stacks:
+        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(6)}
+        answers = await stacks.race_each(
+            hired, lambda client, owner: finalize(client, hired[owner], owner)
+        )
+        stored = {
+            owner: (
+                await stacks.first.get(
+                    f"{API}/hired-agents/by-subscription/{agent['subscription_id']}",
+                    params={"customer_id": owner},
+                )
+            ).json()
+            for owner, agent in hired.items()
+        }
+    for owner, responses in answers.items():
+        assert statuses(responses) == {200}, [r.text for r in responses]
+        # Every caller is told the trial that is stored, started once.
+        assert {r.json()["trial_start_at"] for r in responses} == {stored[owner]["trial_start_at"]}
+        assert {r.json()["trial_status"] for r in responses} == {"active"}
+    transitions = table_of(TrialTransition)
+    per_instance = await counts_by(engine, transitions.c.hired_instance_id)
+    instance_ids = {agent["hired_instance_id"] for agent in hired.values()}
+    assert per_instance == dict.fromkeys(instance_ids, 1)
+    activated = await event_counts(engine, "trial_activated", per="hired_instance_id")
+    assert activated == dict.fromkeys(instance_ids, 1)
