@@ -4,21 +4,23 @@ left in the tables and the outbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from sqlalchemy import Column, func, select
+from sqlalchemy import Column, Executable, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store_service.db.models import NotificationEvent, table_of
+from store_service.db.models import NotificationEvent, Subscription, table_of
 from tests.processes import replicas
 
 # Identical requests per racing target: enough that most land while another holds the lock.
 RACERS = 8
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,50 @@ async def two_stacks(database_url: str, env: dict[str, str] | None = None) -> As
         finally:
             for client in clients:
                 await client.aclose()
+
+
+async def queued_behind(
+    engine: AsyncEngine,
+    locking: Executable,
+    racing: Coroutine[Any, Any, T],
+    waiters: int,
+    *writes: Executable,
+) -> T:
+    """Runs `racing` behind a writer: a transaction that holds the row locks `locking` takes
+    until `waiters` sessions wait for them, then makes `writes` and commits. Every racer has
+    then read the database before that writer committed."""
+    async with engine.begin() as writer:
+        await writer.execute(locking)
+        raced = asyncio.ensure_future(racing)
+        await until_waiting_for_locks(engine, waiters)
+        for write in writes:
+            await writer.execute(write)
+    return await raced
+
+
+def subscriptions_locked(subscription_ids: Iterable[str]) -> Executable:
+    """Locks these subscriptions, as every writer of a subscription or its instance does first."""
+    subscriptions = table_of(Subscription)
+    return (
+        select(subscriptions)
+        .where(subscriptions.c.subscription_id.in_(list(subscription_ids)))
+        .with_for_update()
+    )
+
+
+WAITING_FOR_LOCKS = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
+
+async def until_waiting_for_locks(engine: AsyncEngine, waiters: int, seconds: float = 120) -> None:
+    """Returns once `waiters` sessions of this database wait for a lock (no more than the
+    stores' connection pools hold)."""
+    async with asyncio.timeout(seconds), engine.connect() as connection:
+        while (await connection.scalar(WAITING_FOR_LOCKS) or 0) < waiters:
+            await connection.rollback()  # a fresh snapshot of the statistics each time
+            await asyncio.sleep(0.05)
 
 
 async def count(engine: AsyncEngine, model: type, *where: Any) -> int:

@@ -61,14 +61,22 @@ def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
 
 
 LOCK_FOR_WRITE = locked_for_write()
+# A draft locks the subscription, then (when there is one) the instance it updates, read in
+# that locking statement; the instance cannot be locked here, on the nullable side of the join.
 LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
-    select(*SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c))
+    select(
+        *SUBSCRIPTION_STATE,
+        subscriptions.c.customer_id.label("subscription_customer_id"),
+        instances.c.hired_instance_id,
+    )
     .select_from(subscriptions.outerjoin(instances, SAME_SUBSCRIPTION))
     .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
     .with_for_update(of=subscriptions)
 )
-INSTANCE_OF_SUBSCRIPTION = Statement(
-    select(instances).where(instances.c.subscription_id == bindparam("subscription_id"))
+LOCK_INSTANCE_OF_SUBSCRIPTION = Statement(
+    select(instances)
+    .where(instances.c.subscription_id == bindparam("subscription_id"))
+    .with_for_update()
 )
 CREATE = Statement(
     postgresql.insert(instances)
@@ -189,12 +197,6 @@ def require_view_writable(view: HiredAgentView) -> None:
     require_writable(view.subscription_status)
 
 
-def _instance_part(row: Row) -> Row | None:
-    if row["instance_hired_instance_id"] is None:
-        return None
-    return {column.key: row[f"instance_{column.key}"] for column in instances.c}
-
-
 @dataclass(frozen=True, slots=True)
 class Draft:
     subscription_id: str
@@ -218,14 +220,14 @@ async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAge
         "status": locked["subscription_status"],
         "ended_at": locked["subscription_ended_at"],
     }
-    existing = _instance_part(locked)
-    if existing is None:
+    if locked["hired_instance_id"] is None:
         created = await _create(tx, draft, customer_id, theme, now)
         if created is not None:
             return HiredAgentView.of(created, subscription)
-        # Created by a writer that did not hold the subscription lock: update that one.
-        existing = await tx.first(INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
-        assert existing is not None
+        # Created by the writer whose subscription lock this one waited for: the join above
+        # read the instance as it was before that writer committed.
+    existing = await tx.first(LOCK_INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
+    assert existing is not None
     updated = await _update(tx, existing, draft, customer_id, theme, now)
     return HiredAgentView.of(updated, subscription)
 

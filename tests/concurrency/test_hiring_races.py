@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2_grpc
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.models import (
@@ -19,9 +19,18 @@ from store_service.db.models import (
     table_of,
 )
 from store_service.wire.values import struct
-from tests.flows import API, finalize, hire
+from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
 from tests.processes import replicas, run_cli
-from tests.races import count, counts_by, event_counts, statuses, two_stacks
+from tests.races import (
+    RACERS,
+    count,
+    counts_by,
+    event_counts,
+    queued_behind,
+    statuses,
+    subscriptions_locked,
+    two_stacks,
+)
 from tests.seeds import START, instance_row, subscription_row
 
 
@@ -141,9 +150,12 @@ async def test_racing_identical_finalizes_activate_each_trial_once(
     postgres_url: str, engine: AsyncEngine
 ) -> None:
     async with two_stacks(postgres_url) as stacks:
-        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(6)}
-        answers = await stacks.race_each(
-            hired, lambda client, owner: finalize(client, hired[owner], owner)
+        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(4)}
+        answers = await queued_behind(
+            engine,
+            subscriptions_locked(h["subscription_id"] for h in hired.values()),
+            stacks.race_each(hired, lambda client, owner: finalize(client, hired[owner], owner)),
+            RACERS * len(hired),
         )
         stored = {
             owner: (
@@ -165,3 +177,34 @@ async def test_racing_identical_finalizes_activate_each_trial_once(
     assert per_instance == dict.fromkeys(instance_ids, 1)
     activated = await event_counts(engine, "trial_activated", per="hired_instance_id")
     assert activated == dict.fromkeys(instance_ids, 1)
+
+
+async def test_drafts_queued_behind_a_writer_update_what_it_left(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    """Identical drafts that keep the config wait behind a writer that changes it: each must
+    keep the config that writer committed, not the one it saw before waiting."""
+    config = TRADING_CONFIG | {"allowed_coins": ["ETH"], "default_coin": "ETH"}
+    instances = table_of(HiredInstance)
+    async with two_stacks(postgres_url) as stacks:
+        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(3)}
+        answers = await queued_behind(
+            engine,
+            subscriptions_locked(h["subscription_id"] for h in hired.values()),
+            stacks.race_each(
+                hired,
+                lambda client, owner: draft(
+                    client, hired[owner]["subscription_id"], owner, nickname="Renamed", config=None
+                ),
+            ),
+            RACERS * len(hired),
+            update(instances).values(config=config),
+        )
+    for responses in answers.values():
+        assert statuses(responses) == {200}
+        assert [(r.json()["nickname"], r.json()["config"]) for r in responses] == [
+            ("Renamed", config)
+        ] * RACERS
+    async with engine.connect() as connection:
+        stored = (await connection.execute(select(instances))).mappings().all()
+    assert [(row["nickname"], row["config"]) for row in stored] == [("Renamed", config)] * 3
