@@ -21,6 +21,7 @@ from store_service.domain.hiring import (
     require_owner_id,
     require_readable,
     require_refs_only,
+    require_subscription_owner,
     require_writable,
 )
 from store_service.services.outbox import emit
@@ -215,6 +216,7 @@ async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAge
     locked = await tx.first(LOCK_SUBSCRIPTION_FOR_DRAFT, subscription_id=draft.subscription_id)
     if locked is None:
         raise subscription_not_found(draft.subscription_id)
+    require_subscription_owner(locked["subscription_customer_id"], customer_id)
     require_writable(locked["subscription_status"])
     subscription = {
         "status": locked["subscription_status"],

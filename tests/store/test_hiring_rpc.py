@@ -87,3 +87,28 @@ async def test_trial_transitions_are_recorded_with_their_cause(channel: grpc.aio
         ),
     ]
     assert instant(history.transitions[1].occurred_at) == end + timedelta(days=1)
+
+
+async def test_a_draft_is_refused_on_another_customers_subscription(
+    channel: grpc.aio.Channel,
+) -> None:
+    hiring = hiring_pb2_grpc.HiringServiceStub(channel)
+    subscription_id = await checkout(channel)
+    await expect_error(
+        hiring.UpsertDraftHiredAgent(
+            hiring_pb2.UpsertDraftHiredAgentRequest(
+                subscription_id=subscription_id, agent_id="agent-1", customer_id="intruder"
+            )
+        ),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "SUBSCRIPTION_CUSTOMER_MISMATCH",
+    )
+    await expect_error(
+        hiring.GetHiredAgentBySubscription(
+            hiring_pb2.GetHiredAgentBySubscriptionRequest(
+                subscription_id=subscription_id, customer_id="c"
+            )
+        ),
+        grpc.StatusCode.NOT_FOUND,
+        "HIRED_AGENT_NOT_FOUND",
+    )
