@@ -89,14 +89,15 @@ async def queued_behind(
     return await raced
 
 
+def rows_locked(model: type, key: str, ids: Iterable[str]) -> Executable:
+    """Locks the rows of `model` whose `key` is one of `ids`, as their writers do."""
+    table = table_of(model)
+    return select(table).where(table.c[key].in_(list(ids))).with_for_update()
+
+
 def subscriptions_locked(subscription_ids: Iterable[str]) -> Executable:
-    """Locks these subscriptions, as every writer of a subscription or its instance does first."""
-    subscriptions = table_of(Subscription)
-    return (
-        select(subscriptions)
-        .where(subscriptions.c.subscription_id.in_(list(subscription_ids)))
-        .with_for_update()
-    )
+    """Every writer of a subscription or of its instance locks the subscription first."""
+    return rows_locked(Subscription, "subscription_id", subscription_ids)
 
 
 WAITING_FOR_LOCKS = text(
