@@ -19,7 +19,7 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from tests.flows import API, TRADING_CONFIG, add_goal, hire, ok
+from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
 from tests.processes import replicas, run_cli
 from tests.races import RACERS, count, queued_behind, rows_locked, statuses, two_stacks
 from tests.seeds import START, instance_row, subscription_row
@@ -211,3 +211,34 @@ async def test_racing_identical_reviews_and_executions_agree_with_what_is_stored
         )
         == 0
     )
+
+
+async def test_racing_run_due_calls_make_one_draft_per_goal_period(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with two_stacks(postgres_url) as stacks:
+        for i in range(3):
+            owner = f"racer-{i}"
+            hired = await hire(stacks.first, owner)
+            ok(
+                await add_goal(
+                    stacks.first,
+                    hired,
+                    owner,
+                    goal_template_id="trading.guardrail_report.v1",
+                    frequency="daily",
+                )
+            )
+            ok(await finalize(stacks.first, hired, owner))
+        answers = await stacks.race(
+            lambda client: client.post(
+                f"{API}/scheduler/goals/run-due", json={"now": "2026-03-01T10:00:00Z"}
+            )
+        )
+    assert statuses(answers) == {200}
+    answered = [i for r in answers for i in r.json()["deliverable_ids"]]
+    assert sum(r.json()["generated"] for r in answers) == len(answered) == 3
+    deliverables = table_of(Deliverable)
+    async with engine.connect() as connection:
+        stored = (await connection.execute(select(deliverables.c.deliverable_id))).scalars().all()
+    assert sorted(stored) == sorted(answered)

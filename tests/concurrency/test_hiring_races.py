@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2_grpc
@@ -208,3 +208,26 @@ async def test_drafts_queued_behind_a_writer_update_what_it_left(
     async with engine.connect() as connection:
         stored = (await connection.execute(select(instances))).mappings().all()
     assert [(row["nickname"], row["config"]) for row in stored] == [("Renamed", config)] * 3
+
+
+async def test_racing_trial_end_calls_end_each_trial_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with two_stacks(postgres_url) as stacks:
+        hired = [await hire(stacks.first, f"racer-{i}") for i in range(3)]
+        for index, agent in enumerate(hired):
+            assert (await finalize(stacks.first, agent, f"racer-{index}")).status_code == 200
+        later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+        answers = await stacks.race(
+            lambda client: client.post(f"{API}/hired-agents/process-trial-end", json={"now": later})
+        )
+    assert statuses(answers) == {200}
+    assert sum(r.json()["processed"] for r in answers) == len(hired)
+    instance_ids = {agent["hired_instance_id"] for agent in hired}
+    ended = await event_counts(engine, "trial_ended", per="hired_instance_id")
+    assert ended == dict.fromkeys(instance_ids, 1)
+    transitions = table_of(TrialTransition)
+    ending = await counts_by(
+        engine, transitions.c.hired_instance_id, transitions.c.cause == "process_trial_end"
+    )
+    assert ending == dict.fromkeys(instance_ids, 1)
