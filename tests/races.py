@@ -52,6 +52,19 @@ class Stacks:
         )
         return dict(zip(targets, answers, strict=True))
 
+    async def race_each_behind(
+        self,
+        engine: AsyncEngine,
+        locking: Executable,
+        targets: Iterable[Any],
+        request: Callable[[httpx.AsyncClient, Any], Any],
+        *writes: Executable,
+    ) -> dict[Any, list[httpx.Response]]:
+        """`race_each` with every racer queued behind a writer (`queued_behind`)."""
+        targets = list(targets)
+        racing = self.race_each(targets, request)
+        return await queued_behind(engine, locking, racing, RACERS * len(targets), *writes)
+
 
 def _with_target(
     request: Callable[[httpx.AsyncClient, Any], Any], target: Any, client: httpx.AsyncClient

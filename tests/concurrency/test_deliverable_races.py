@@ -21,7 +21,7 @@ from store_service.db.models import (
 )
 from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
 from tests.processes import replicas, run_cli
-from tests.races import RACERS, count, queued_behind, rows_locked, statuses, two_stacks
+from tests.races import RACERS, count, rows_locked, statuses, two_stacks
 from tests.seeds import START, instance_row, subscription_row
 
 
@@ -144,33 +144,27 @@ async def test_racing_identical_reviews_and_executions_agree_with_what_is_stored
             )["deliverables"]
             owners[listed["deliverable_id"]] = owner
         locked = rows_locked(Deliverable, "deliverable_id", owners)
-        reviewed = await queued_behind(
+        reviewed = await stacks.race_each_behind(
             engine,
             locked,
-            stacks.race_each(
-                owners,
-                lambda client, deliverable_id: client.post(
-                    f"{API}/deliverables/{deliverable_id}/review",
-                    json={"customer_id": owners[deliverable_id], "decision": "approved"},
-                ),
+            owners,
+            lambda client, deliverable_id: client.post(
+                f"{API}/deliverables/{deliverable_id}/review",
+                json={"customer_id": owners[deliverable_id], "decision": "approved"},
             ),
-            RACERS * len(owners),
         )
         approvals = {d: {r.json()["approval_id"] for r in rs} for d, rs in reviewed.items()}
-        executed = await queued_behind(
+        executed = await stacks.race_each_behind(
             engine,
             locked,
-            stacks.race_each(
-                owners,
-                lambda client, deliverable_id: client.post(
-                    f"{API}/deliverables/{deliverable_id}/execute",
-                    json={
-                        "customer_id": owners[deliverable_id],
-                        "approval_id": min(approvals[deliverable_id]),
-                    },
-                ),
+            owners,
+            lambda client, deliverable_id: client.post(
+                f"{API}/deliverables/{deliverable_id}/execute",
+                json={
+                    "customer_id": owners[deliverable_id],
+                    "approval_id": min(approvals[deliverable_id]),
+                },
             ),
-            RACERS * len(owners),
         )
     deliverables, reviews = table_of(Deliverable), table_of(DeliverableReview)
     executions = table_of(DeliverableExecution)

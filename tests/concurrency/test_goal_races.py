@@ -10,7 +10,6 @@ from tests.races import (
     RACERS,
     count,
     counts_by,
-    queued_behind,
     statuses,
     subscriptions_locked,
     two_stacks,
@@ -24,29 +23,23 @@ async def test_racing_identical_goal_writes_make_one_goal_and_delete_it_once(
     async with two_stacks(postgres_url) as stacks:
         hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(3)}
         locked = subscriptions_locked(h["subscription_id"] for h in hired.values())
-        written = await queued_behind(
+        written = await stacks.race_each_behind(
             engine,
             locked,
-            stacks.race_each(
-                hired,
-                lambda client, owner: add_goal(
-                    client, hired[owner], owner, goal_instance_id="GOI-race"
-                ),
+            hired,
+            lambda client, owner: add_goal(
+                client, hired[owner], owner, goal_instance_id="GOI-race"
             ),
-            RACERS * len(hired),
         )
         per_instance = await counts_by(engine, goals.c.hired_instance_id)
-        deleted = await queued_behind(
+        deleted = await stacks.race_each_behind(
             engine,
             locked,
-            stacks.race_each(
-                hired,
-                lambda client, owner: client.delete(
-                    f"{API}/hired-agents/{hired[owner]['hired_instance_id']}/goals",
-                    params={"customer_id": owner, "goal_instance_id": " GOI-race "},
-                ),
+            hired,
+            lambda client, owner: client.delete(
+                f"{API}/hired-agents/{hired[owner]['hired_instance_id']}/goals",
+                params={"customer_id": owner, "goal_instance_id": " GOI-race "},
             ),
-            RACERS * len(hired),
         )
     instance_ids = {h["hired_instance_id"] for h in hired.values()}
     assert per_instance == dict.fromkeys(instance_ids, 1)

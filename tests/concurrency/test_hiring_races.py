@@ -26,7 +26,6 @@ from tests.races import (
     count,
     counts_by,
     event_counts,
-    queued_behind,
     statuses,
     subscriptions_locked,
     two_stacks,
@@ -151,11 +150,11 @@ async def test_racing_identical_finalizes_activate_each_trial_once(
 ) -> None:
     async with two_stacks(postgres_url) as stacks:
         hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(4)}
-        answers = await queued_behind(
+        answers = await stacks.race_each_behind(
             engine,
             subscriptions_locked(h["subscription_id"] for h in hired.values()),
-            stacks.race_each(hired, lambda client, owner: finalize(client, hired[owner], owner)),
-            RACERS * len(hired),
+            hired,
+            lambda client, owner: finalize(client, hired[owner], owner),
         )
         stored = {
             owner: (
@@ -188,16 +187,13 @@ async def test_drafts_queued_behind_a_writer_update_what_it_left(
     instances = table_of(HiredInstance)
     async with two_stacks(postgres_url) as stacks:
         hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(3)}
-        answers = await queued_behind(
+        answers = await stacks.race_each_behind(
             engine,
             subscriptions_locked(h["subscription_id"] for h in hired.values()),
-            stacks.race_each(
-                hired,
-                lambda client, owner: draft(
-                    client, hired[owner]["subscription_id"], owner, nickname="Renamed", config=None
-                ),
+            hired,
+            lambda client, owner: draft(
+                client, hired[owner]["subscription_id"], owner, nickname="Renamed", config=None
             ),
-            RACERS * len(hired),
             update(instances).values(config=config),
         )
     for responses in answers.values():

@@ -10,7 +10,6 @@ from tests.flows import API, hire
 from tests.races import (
     RACERS,
     event_counts,
-    queued_behind,
     statuses,
     subscriptions_locked,
     two_stacks,
@@ -23,17 +22,14 @@ async def test_racing_cancels_and_period_ends_cancel_each_subscription_once(
     async with two_stacks(postgres_url) as stacks:
         hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(3)}
         by_subscription = {h["subscription_id"]: owner for owner, h in hired.items()}
-        scheduled = await queued_behind(
+        scheduled = await stacks.race_each_behind(
             engine,
             subscriptions_locked(by_subscription),
-            stacks.race_each(
-                by_subscription,
-                lambda client, subscription_id: client.post(
-                    f"{API}/payments/subscriptions/{subscription_id}/cancel",
-                    params={"customer_id": by_subscription[subscription_id]},
-                ),
+            by_subscription,
+            lambda client, subscription_id: client.post(
+                f"{API}/payments/subscriptions/{subscription_id}/cancel",
+                params={"customer_id": by_subscription[subscription_id]},
             ),
-            RACERS * len(hired),
         )
         later = (datetime.now(UTC) + timedelta(days=60)).isoformat()
         ended = await stacks.race(
