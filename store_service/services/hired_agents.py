@@ -120,12 +120,11 @@ RECORD_TRANSITION = Statement(
     )
 )
 CLAIM_EXPIRED_TRIALS = Statement(
-    select(instances, *SUBSCRIPTION_STATE)
-    .select_from(instances.outerjoin(subscriptions, SAME_SUBSCRIPTION))
+    select(instances)
     .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
     .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
     .limit(bindparam("batch_size"))
-    .with_for_update(skip_locked=True, of=instances)
+    .with_for_update(skip_locked=True)
 )
 END_TRIAL = Statement(
     update(instances)
@@ -365,13 +364,30 @@ async def finalize(
 async def end_due_trials(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Ends one batch of expired trials (claimed with SKIP LOCKED); returns how many."""
     claimed = await tx.rows(CLAIM_EXPIRED_TRIALS, now=now, batch_size=batch_size)
+    if not claimed:
+        return 0
+    # Read after the claim: a subscription joined into the claiming statement is seen as it was
+    # when that statement started, even when its period end committed before the claim took the
+    # instance. From here on a period end of these subscriptions waits for this transaction.
+    status_of = await subscription_statuses(tx, {row["subscription_id"] for row in claimed})
     for instance in claimed:
-        await _end_trial(tx, instance, now)
+        await _end_trial(tx, instance, status_of.get(instance["subscription_id"]), now)
     return len(claimed)
 
 
-async def _end_trial(tx: Transaction, instance: Row, now: datetime) -> None:
-    converted = instance["subscription_status"] == "active"
+async def subscription_statuses(tx: Transaction, subscription_ids: set[str]) -> dict[str, str]:
+    rows = await tx.rows(
+        select(subscriptions.c.subscription_id, subscriptions.c.status).where(
+            subscriptions.c.subscription_id.in_(sorted(subscription_ids))
+        )
+    )
+    return {row["subscription_id"]: row["status"] for row in rows}
+
+
+async def _end_trial(
+    tx: Transaction, instance: Row, subscription_status: str | None, now: datetime
+) -> None:
+    converted = subscription_status == "active"
     next_status = "ended_converted" if converted else "ended_not_converted"
     await tx.execute(
         END_TRIAL, key=instance["hired_instance_id"], trial_status=next_status, updated_at=now
