@@ -48,16 +48,17 @@ VIEW_BY_SUBSCRIPTION = Statement(
 
 
 # Writers of an instance lock its subscription row and then the instance row, in the statement
-# that reads them: PostgreSQL takes the locks in the order of FOR UPDATE OF (period end's order
-# too), and after waiting for a lock it re-reads the locked rows only. A row that was only
-# joined would be read as it was before the previous writer committed (READ COMMITTED).
+# that reads them: PostgreSQL takes the locks in the order of FOR … OF (period end's order too),
+# and after waiting for a lock it re-reads the locked rows only. A row that was only joined
+# would be read as it was before the previous writer committed (READ COMMITTED). NO KEY UPDATE
+# is the lock their UPDATE takes anyway: it leaves inserts that reference the rows unblocked.
 def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
     """The instance and its subscription row, both locked (and `extra` columns), by instance id."""
     return Statement(
         select(instances, *SUBSCRIPTION_STATE, *extra)
         .select_from(instances.join(subscriptions, SAME_SUBSCRIPTION))
         .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-        .with_for_update(of=[subscriptions, instances])
+        .with_for_update(of=[subscriptions, instances], key_share=True)
     )
 
 
@@ -77,7 +78,7 @@ LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
 LOCK_INSTANCE_OF_SUBSCRIPTION = Statement(
     select(instances)
     .where(instances.c.subscription_id == bindparam("subscription_id"))
-    .with_for_update()
+    .with_for_update(key_share=True)
 )
 CREATE = Statement(
     postgresql.insert(instances)
