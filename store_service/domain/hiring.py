@@ -218,9 +218,10 @@ def owned_by_other(stored: str | None, customer_id: str) -> bool:
 
 
 def require_subscription_owner(subscription_customer_id: str | None, customer_id: str) -> None:
-    """A draft may only attach an agent to a subscription without a customer or of the caller
-    (the subscription's id is stored as sent, so it is compared as stored)."""
-    if nonblank(subscription_customer_id) and subscription_customer_id != customer_id:
+    """A draft may only attach an agent to a subscription without a customer or of the caller.
+    The subscription keeps its customer id as sent: trimmed here like the draft's, so a client
+    that sends one id with spaces to both is still its owner."""
+    if owned_by_other(subscription_customer_id, customer_id):
         raise permission_denied(
             "SUBSCRIPTION_CUSTOMER_MISMATCH", "Subscription does not belong to customer"
         )

@@ -218,7 +218,7 @@ async def test_a_draft_on_another_customers_subscription_is_refused(plant: Stack
     )
     assert nothing.status_code == 404
     # Checked before the subscription's status (contract 4.4.1, 4a before 5).
-    hired = ok(await draft(plant.http, subscription_id, " cust-a "))
+    hired = ok(await draft(plant.http, subscription_id, "cust-a"))
     await cancel_effective(plant, subscription_id, datetime.now(UTC) + timedelta(days=60))
     late = await draft(plant.http, subscription_id, "cust-b")
     assert (late.status_code, late.json()["detail"]) == (
