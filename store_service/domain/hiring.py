@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from store_service.domain.conversions import python_int
-from store_service.domain.errors import failed_precondition, invalid
+from store_service.domain.errors import failed_precondition, invalid, permission_denied
 from store_service.domain.values import nonblank, trim
 
 TRADING_AGENT_TYPE = "trading.delta_futures.v1"
@@ -215,3 +215,13 @@ def require_owner_id(raw: str) -> str:
 
 def owned_by_other(stored: str | None, customer_id: str) -> bool:
     return nonblank(stored) and trim(stored) != customer_id
+
+
+def require_subscription_owner(subscription_customer_id: str | None, customer_id: str) -> None:
+    """A draft may only attach an agent to a subscription without a customer or of the caller.
+    The subscription keeps its customer id as sent: trimmed here like the draft's, so a client
+    that sends one id with spaces to both is still its owner."""
+    if owned_by_other(subscription_customer_id, customer_id):
+        raise permission_denied(
+            "SUBSCRIPTION_CUSTOMER_MISMATCH", "Subscription does not belong to customer"
+        )

@@ -21,6 +21,7 @@ from store_service.domain.hiring import (
     require_owner_id,
     require_readable,
     require_refs_only,
+    require_subscription_owner,
     require_writable,
 )
 from store_service.services.outbox import emit
@@ -46,27 +47,38 @@ VIEW_BY_SUBSCRIPTION = Statement(
 )
 
 
-# Writers of an instance serialise on its subscription row: they lock it (and only it) in the
-# same statement that reads the instance, so the locks are always taken in one order.
+# Writers of an instance lock its subscription row and then the instance row, in the statement
+# that reads them: PostgreSQL takes the locks in the order of FOR … OF (period end's order too),
+# and after waiting for a lock it re-reads the locked rows only. A row that was only joined
+# would be read as it was before the previous writer committed (READ COMMITTED). NO KEY UPDATE
+# is the lock their UPDATE takes anyway: it leaves inserts that reference the rows unblocked.
 def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
-    """The instance with its subscription row locked (and `extra` columns), by instance id."""
+    """The instance and its subscription row, both locked (and `extra` columns), by instance id."""
     return Statement(
         select(instances, *SUBSCRIPTION_STATE, *extra)
         .select_from(instances.join(subscriptions, SAME_SUBSCRIPTION))
         .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-        .with_for_update(of=subscriptions)
+        .with_for_update(of=[subscriptions, instances], key_share=True)
     )
 
 
 LOCK_FOR_WRITE = locked_for_write()
+# A draft locks the subscription, then (when there is one) the instance it updates, read in
+# that locking statement; the instance cannot be locked here, on the nullable side of the join.
 LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
-    select(*SUBSCRIPTION_STATE, *(column.label(f"instance_{column.key}") for column in instances.c))
+    select(
+        *SUBSCRIPTION_STATE,
+        subscriptions.c.customer_id.label("subscription_customer_id"),
+        instances.c.hired_instance_id,
+    )
     .select_from(subscriptions.outerjoin(instances, SAME_SUBSCRIPTION))
     .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
     .with_for_update(of=subscriptions)
 )
-INSTANCE_OF_SUBSCRIPTION = Statement(
-    select(instances).where(instances.c.subscription_id == bindparam("subscription_id"))
+LOCK_INSTANCE_OF_SUBSCRIPTION = Statement(
+    select(instances)
+    .where(instances.c.subscription_id == bindparam("subscription_id"))
+    .with_for_update(key_share=True)
 )
 CREATE = Statement(
     postgresql.insert(instances)
@@ -109,12 +121,11 @@ RECORD_TRANSITION = Statement(
     )
 )
 CLAIM_EXPIRED_TRIALS = Statement(
-    select(instances, *SUBSCRIPTION_STATE)
-    .select_from(instances.outerjoin(subscriptions, SAME_SUBSCRIPTION))
+    select(instances)
     .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
     .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
     .limit(bindparam("batch_size"))
-    .with_for_update(skip_locked=True, of=instances)
+    .with_for_update(skip_locked=True)
 )
 END_TRIAL = Statement(
     update(instances)
@@ -187,12 +198,6 @@ def require_view_writable(view: HiredAgentView) -> None:
     require_writable(view.subscription_status)
 
 
-def _instance_part(row: Row) -> Row | None:
-    if row["instance_hired_instance_id"] is None:
-        return None
-    return {column.key: row[f"instance_{column.key}"] for column in instances.c}
-
-
 @dataclass(frozen=True, slots=True)
 class Draft:
     subscription_id: str
@@ -211,19 +216,20 @@ async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAge
     locked = await tx.first(LOCK_SUBSCRIPTION_FOR_DRAFT, subscription_id=draft.subscription_id)
     if locked is None:
         raise subscription_not_found(draft.subscription_id)
+    require_subscription_owner(locked["subscription_customer_id"], customer_id)
     require_writable(locked["subscription_status"])
     subscription = {
         "status": locked["subscription_status"],
         "ended_at": locked["subscription_ended_at"],
     }
-    existing = _instance_part(locked)
-    if existing is None:
+    if locked["hired_instance_id"] is None:
         created = await _create(tx, draft, customer_id, theme, now)
         if created is not None:
             return HiredAgentView.of(created, subscription)
-        # Created by a writer that did not hold the subscription lock: update that one.
-        existing = await tx.first(INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
-        assert existing is not None
+        # Created by the writer whose subscription lock this one waited for: the join above
+        # read the instance as it was before that writer committed.
+    existing = await tx.first(LOCK_INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
+    assert existing is not None
     updated = await _update(tx, existing, draft, customer_id, theme, now)
     return HiredAgentView.of(updated, subscription)
 
@@ -359,13 +365,30 @@ async def finalize(
 async def end_due_trials(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Ends one batch of expired trials (claimed with SKIP LOCKED); returns how many."""
     claimed = await tx.rows(CLAIM_EXPIRED_TRIALS, now=now, batch_size=batch_size)
+    if not claimed:
+        return 0
+    # Read after the claim: a subscription joined into the claiming statement is seen as it was
+    # when that statement started, even when its period end committed before the claim took the
+    # instance. From here on a period end of these subscriptions waits for this transaction.
+    status_of = await subscription_statuses(tx, {row["subscription_id"] for row in claimed})
     for instance in claimed:
-        await _end_trial(tx, instance, now)
+        await _end_trial(tx, instance, status_of.get(instance["subscription_id"]), now)
     return len(claimed)
 
 
-async def _end_trial(tx: Transaction, instance: Row, now: datetime) -> None:
-    converted = instance["subscription_status"] == "active"
+async def subscription_statuses(tx: Transaction, subscription_ids: set[str]) -> dict[str, str]:
+    rows = await tx.rows(
+        select(subscriptions.c.subscription_id, subscriptions.c.status).where(
+            subscriptions.c.subscription_id.in_(sorted(subscription_ids))
+        )
+    )
+    return {row["subscription_id"]: row["status"] for row in rows}
+
+
+async def _end_trial(
+    tx: Transaction, instance: Row, subscription_status: str | None, now: datetime
+) -> None:
+    converted = subscription_status == "active"
     next_status = "ended_converted" if converted else "ended_not_converted"
     await tx.execute(
         END_TRIAL, key=instance["hired_instance_id"], trial_status=next_status, updated_at=now

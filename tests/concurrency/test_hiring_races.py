@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2_grpc
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.models import (
@@ -19,8 +19,17 @@ from store_service.db.models import (
     table_of,
 )
 from store_service.wire.values import struct
-from tests.concurrency.test_billing_races import count
+from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
 from tests.processes import replicas, run_cli
+from tests.races import (
+    RACERS,
+    count,
+    counts_by,
+    event_counts,
+    statuses,
+    subscriptions_locked,
+    two_stacks,
+)
 from tests.seeds import START, instance_row, subscription_row
 
 
@@ -134,3 +143,87 @@ async def test_two_trial_end_jobs_end_each_trial_once(
     assert (
         await count(engine, HiredInstance, instances.c.trial_status == "ended_not_converted") == 50
     )
+
+
+async def test_racing_identical_finalizes_activate_each_trial_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with two_stacks(postgres_url) as stacks:
+        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(4)}
+        answers = await stacks.race_each_behind(
+            engine,
+            subscriptions_locked(h["subscription_id"] for h in hired.values()),
+            hired,
+            lambda client, owner: finalize(client, hired[owner], owner),
+        )
+        stored = {
+            owner: (
+                await stacks.first.get(
+                    f"{API}/hired-agents/by-subscription/{agent['subscription_id']}",
+                    params={"customer_id": owner},
+                )
+            ).json()
+            for owner, agent in hired.items()
+        }
+    for owner, responses in answers.items():
+        assert statuses(responses) == {200}, [r.text for r in responses]
+        # Every caller is told the trial that is stored, started once.
+        assert {r.json()["trial_start_at"] for r in responses} == {stored[owner]["trial_start_at"]}
+        assert {r.json()["trial_status"] for r in responses} == {"active"}
+    transitions = table_of(TrialTransition)
+    per_instance = await counts_by(engine, transitions.c.hired_instance_id)
+    instance_ids = {agent["hired_instance_id"] for agent in hired.values()}
+    assert per_instance == dict.fromkeys(instance_ids, 1)
+    activated = await event_counts(engine, "trial_activated", per="hired_instance_id")
+    assert activated == dict.fromkeys(instance_ids, 1)
+
+
+async def test_drafts_queued_behind_a_writer_update_what_it_left(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    """Identical drafts that keep the config wait behind a writer that changes it: each must
+    keep the config that writer committed, not the one it saw before waiting."""
+    config = TRADING_CONFIG | {"allowed_coins": ["ETH"], "default_coin": "ETH"}
+    instances = table_of(HiredInstance)
+    async with two_stacks(postgres_url) as stacks:
+        hired = {f"racer-{i}": await hire(stacks.first, f"racer-{i}") for i in range(3)}
+        answers = await stacks.race_each_behind(
+            engine,
+            subscriptions_locked(h["subscription_id"] for h in hired.values()),
+            hired,
+            lambda client, owner: draft(
+                client, hired[owner]["subscription_id"], owner, nickname="Renamed", config=None
+            ),
+            update(instances).values(config=config),
+        )
+    for responses in answers.values():
+        assert statuses(responses) == {200}
+        assert [(r.json()["nickname"], r.json()["config"]) for r in responses] == [
+            ("Renamed", config)
+        ] * RACERS
+    async with engine.connect() as connection:
+        stored = (await connection.execute(select(instances))).mappings().all()
+    assert [(row["nickname"], row["config"]) for row in stored] == [("Renamed", config)] * 3
+
+
+async def test_racing_trial_end_calls_end_each_trial_once(
+    postgres_url: str, engine: AsyncEngine
+) -> None:
+    async with two_stacks(postgres_url) as stacks:
+        hired = [await hire(stacks.first, f"racer-{i}") for i in range(3)]
+        for index, agent in enumerate(hired):
+            assert (await finalize(stacks.first, agent, f"racer-{index}")).status_code == 200
+        later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+        answers = await stacks.race(
+            lambda client: client.post(f"{API}/hired-agents/process-trial-end", json={"now": later})
+        )
+    assert statuses(answers) == {200}
+    assert sum(r.json()["processed"] for r in answers) == len(hired)
+    instance_ids = {agent["hired_instance_id"] for agent in hired}
+    ended = await event_counts(engine, "trial_ended", per="hired_instance_id")
+    assert ended == dict.fromkeys(instance_ids, 1)
+    transitions = table_of(TrialTransition)
+    ending = await counts_by(
+        engine, transitions.c.hired_instance_id, transitions.c.cause == "process_trial_end"
+    )
+    assert ending == dict.fromkeys(instance_ids, 1)

@@ -43,7 +43,7 @@ async def test_customer_b_cannot_reach_customer_a(database_url: str) -> None:
                 f"{API}/hired-agents/draft",
                 {},
                 {"subscription_id": sub, "agent_id": "x", "customer_id": "cust-b"},
-                (403, {"detail": "Hired agent instance does not belong to customer."}),
+                (403, {"detail": "Subscription does not belong to customer"}),
             ),
             ("POST", f"{API}/hired-agents/{hid}/finalize", {}, b, NOT_FOUND_HIRED),
             ("GET", f"{API}/hired-agents/{hid}/goals", b, None, NOT_FOUND_HIRED),

@@ -169,7 +169,7 @@ async def test_update_semantics(plant: Stack) -> None:
         ({"theme": "neon", "customer_id": " "}, 400, "Unsupported theme."),
         ({"customer_id": "  "}, 400, "customer_id is required."),
         ({"subscription_id": "SUB-missing"}, 404, "Subscription not found."),
-        ({"customer_id": "intruder"}, 403, "Hired agent instance does not belong to customer."),
+        ({"customer_id": "intruder"}, 403, "Subscription does not belong to customer"),
         (
             {"config": {"a": [{"nested": {"Client_Secret": "x"}}]}},
             400,
@@ -204,6 +204,47 @@ async def test_a_raw_secret_is_refused_on_create_too(plant: Stack) -> None:
         f"{API}/hired-agents/by-subscription/{subscription_id}", params={"customer_id": "cust-h"}
     )
     assert missing.status_code == 404
+
+
+async def test_a_draft_on_another_customers_subscription_is_refused(plant: Stack) -> None:
+    subscription_id = await subscribe(plant.http, "cust-a")
+    refused = await draft(plant.http, subscription_id, "cust-b")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {"detail": "Subscription does not belong to customer"},
+    )
+    nothing = await plant.http.get(
+        f"{API}/hired-agents/by-subscription/{subscription_id}", params={"customer_id": "cust-a"}
+    )
+    assert nothing.status_code == 404
+    # Checked before the subscription's status (contract 4.4.1, 4a before 5).
+    hired = ok(await draft(plant.http, subscription_id, "cust-a"))
+    await cancel_effective(plant, subscription_id, datetime.now(UTC) + timedelta(days=60))
+    late = await draft(plant.http, subscription_id, "cust-b")
+    assert (late.status_code, late.json()["detail"]) == (
+        403,
+        "Subscription does not belong to customer",
+    )
+    assert hired["customer_id"] == "cust-a"
+
+
+async def test_an_instance_keeps_its_customer_on_a_subscription_without_one(plant: Stack) -> None:
+    body = {"coupon_code": "WAOOAW100", "agent_id": TRADING_AGENT, "duration": "monthly"}
+    checkout = ok(await plant.http.post(f"{API}/payments/coupon/checkout", json=body))
+    subscription_id = checkout["subscription_id"]
+    first = ok(await draft(plant.http, subscription_id, "cust-a"))
+    refused = await draft(plant.http, subscription_id, "cust-b")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {"detail": "Hired agent instance does not belong to customer."},
+    )
+    kept = ok(
+        await plant.http.get(
+            f"{API}/hired-agents/by-subscription/{subscription_id}",
+            params={"customer_id": "cust-a"},
+        )
+    )
+    assert kept == first
 
 
 async def test_drafts_need_an_active_subscription(plant: Stack) -> None:

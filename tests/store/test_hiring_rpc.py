@@ -23,6 +23,19 @@ async def checkout(channel: grpc.aio.Channel) -> str:
     return subscription_id
 
 
+async def no_instance(hiring: hiring_pb2_grpc.HiringServiceStub, subscription_id: str) -> None:
+    """The refused draft left no instance behind."""
+    await expect_error(
+        hiring.GetHiredAgentBySubscription(
+            hiring_pb2.GetHiredAgentBySubscriptionRequest(
+                subscription_id=subscription_id, customer_id="c"
+            )
+        ),
+        grpc.StatusCode.NOT_FOUND,
+        "HIRED_AGENT_NOT_FOUND",
+    )
+
+
 async def test_a_raw_secret_is_refused_without_the_adapter(channel: grpc.aio.Channel) -> None:
     hiring = hiring_pb2_grpc.HiringServiceStub(channel)
     subscription_id = await checkout(channel)
@@ -41,15 +54,7 @@ async def test_a_raw_secret_is_refused_without_the_adapter(channel: grpc.aio.Cha
         assert info is not None and info.reason == "RAW_SECRET_IN_CONFIG"
         assert info.metadata["path"] == "config.exchange.keys[0].API_SECRET"
         assert "s3cr3t" not in (refused.details() or "")
-    await expect_error(
-        hiring.GetHiredAgentBySubscription(
-            hiring_pb2.GetHiredAgentBySubscriptionRequest(
-                subscription_id=subscription_id, customer_id="c"
-            )
-        ),
-        grpc.StatusCode.NOT_FOUND,
-        "HIRED_AGENT_NOT_FOUND",
-    )
+    await no_instance(hiring, subscription_id)
 
 
 async def test_trial_transitions_are_recorded_with_their_cause(channel: grpc.aio.Channel) -> None:
@@ -87,3 +92,20 @@ async def test_trial_transitions_are_recorded_with_their_cause(channel: grpc.aio
         ),
     ]
     assert instant(history.transitions[1].occurred_at) == end + timedelta(days=1)
+
+
+async def test_a_draft_is_refused_on_another_customers_subscription(
+    channel: grpc.aio.Channel,
+) -> None:
+    hiring = hiring_pb2_grpc.HiringServiceStub(channel)
+    subscription_id = await checkout(channel)
+    await expect_error(
+        hiring.UpsertDraftHiredAgent(
+            hiring_pb2.UpsertDraftHiredAgentRequest(
+                subscription_id=subscription_id, agent_id="agent-1", customer_id="intruder"
+            )
+        ),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "SUBSCRIPTION_CUSTOMER_MISMATCH",
+    )
+    await no_instance(hiring, subscription_id)
