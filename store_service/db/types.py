@@ -5,12 +5,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-# JSON documents (config, settings, payloads, metadata): JSONB where the database has it.
+# Values the store builds and reads as JSON (definitions, invoice items): JSONB where the
+# database has it.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class _JsonTextOnSQLite(JSON):
+    """SQLite's columns declared JSON (migration 0001) holding text the store wrote itself.
+
+    SQLite stores JSON as text anyway; keeping the declared type spares rebuilding the tables,
+    which would drop their history triggers.
+    """
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+# Client documents (config, settings, payloads, metadata) as their exact JSON text: JSONB would
+# reorder keys and drop repeated ones (store_service/wire/documents.py writes the text).
+JsonText = Text().with_variant(_JsonTextOnSQLite(), "sqlite")
 
 # Surrogate keys of append-only tables: SQLite only auto-increments an INTEGER primary key.
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")

@@ -26,6 +26,7 @@ from store_service.services.hired_agents import (
     require_view_readable,
     require_view_writable,
 )
+from store_service.wire.documents import to_json
 
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
@@ -123,7 +124,7 @@ async def upsert_goal(
         goal_instance_id=(goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
         goal_template_id=template_id,
         frequency=frequency,
-        settings=settings,
+        settings=to_json(settings),
         created_at=now,
         updated_at=now,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Row, Statement, Transaction
+from store_service.wire.documents import to_json
 
 events = table_of(NotificationEvent)
 
@@ -57,7 +58,7 @@ def emit(
         subscription_id=subscription_id,
         order_id=order_id,
         hired_instance_id=hired_instance_id,
-        metadata=metadata,
+        metadata=to_json(metadata),
     )
 
 

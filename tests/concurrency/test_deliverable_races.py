@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.models import Deliverable, GoalInstance, HiredInstance, Subscription, table_of
+from store_service.wire.documents import to_json
 from tests.flows import TRADING_CONFIG
 from tests.processes import replicas, run_cli
 from tests.seeds import START, instance_row, subscription_row
@@ -30,7 +31,7 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                     agent_id="AGT-TRD-1",
                     nickname="n",
                     theme="dark",
-                    config=TRADING_CONFIG,
+                    config=to_json(TRADING_CONFIG),
                     configured=True,
                     goals_completed=True,
                     trial_status="active",
@@ -48,7 +49,7 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                     "goal_instance_id": goal,
                     "goal_template_id": template,
                     "frequency": frequency,
-                    "settings": {"coin": "BTC", "side": "buy", "units": 1},
+                    "settings": to_json({"coin": "BTC", "side": "buy", "units": 1}),
                     "created_at": START,
                     "updated_at": START,
                 }

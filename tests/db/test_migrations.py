@@ -80,4 +80,4 @@ async def test_seeding_keeps_definitions_that_already_exist(empty_database_url: 
 
 
 def test_there_is_one_head() -> None:
-    assert head_revision() == "0003"
+    assert head_revision() == "0005"
