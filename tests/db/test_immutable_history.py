@@ -98,7 +98,7 @@ async def _insert_chain(connection: AsyncConnection) -> None:
             "deliverable_id": "DEL-1",
             "customer_id": "c",
             "reason": "APPROVAL_REQUIRED",
-            "details": {},
+            "details": "{}",
             "correlation_id": "cid",
             "denied_at": NOW,
         },
