@@ -112,6 +112,9 @@ REASONS: dict[str, Plain | PolicyDenial] = {
     "DELIVERABLE_NOT_FOUND": Plain(404, "Deliverable not found."),
     # Values the database refused (too long, NUL bytes, …): the client's to fix.
     "INVALID_VALUE": Plain(400, "Invalid request value."),
+    # A document that is not a JSON object of at most 64 levels (the adapter refuses those
+    # with a 422 before the store sees them).
+    "INVALID_DOCUMENT": Plain(400, "Invalid request value."),
     "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
     "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),

@@ -122,3 +122,94 @@ async def test_payloads_keep_their_numbers_and_key_order(plant: Stack) -> None:
     ]
     assert '"units":3.0,' in intent
     assert f'"interval_seconds":{big},' in payloads["trading_guardrail_report_v1"]
+
+
+def nested(levels: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    """A document of `levels` levels whose innermost object is `leaf`."""
+    document = leaf
+    for _ in range(levels - 1):
+        document = {"n": document}
+    return document
+
+
+async def refused_draft(plant: Stack, config: dict[str, Any]) -> dict[str, Any]:
+    subscription_id = await subscribe(plant.http, "cust-doc")
+    refused = await plant.http.put(
+        f"{API}/hired-agents/draft", json=draft_body(subscription_id, config)
+    )
+    assert refused.status_code in (400, 422), refused.text
+    answer: dict[str, Any] = refused.json()
+    return answer
+
+
+async def test_the_first_raw_secret_in_document_order_is_reported(plant: Stack) -> None:
+    # Keys in reverse order: a store that sorted or hashed them would report another secret.
+    config = {f"{letter}_token": "raw" for letter in "zyxwvutsrqponmlkjihgfedcba"}
+    assert (await refused_draft(plant, config))["detail"] == (
+        "Raw secrets are not allowed in Plant config (found at config.z_token). "
+        "Use credential refs only."
+    )
+
+
+async def test_a_secret_at_the_deepest_accepted_level_is_found(plant: Stack) -> None:
+    config = nested(64, {"ok_ref": "r", "api_key": "raw", "b_token": "raw"})
+    path = "config" + ".n" * 63 + ".api_key"
+    assert (await refused_draft(plant, config))["detail"] == (
+        f"Raw secrets are not allowed in Plant config (found at {path}). Use credential refs only."
+    )
+
+
+async def test_a_document_deeper_than_64_levels_is_refused_naming_the_limit(plant: Stack) -> None:
+    hired = await hire(plant.http, "cust-doc")
+    too_deep = nested(65, {})
+    refused = await refused_draft(plant, too_deep)
+    assert refused["violations"] == ["body -> config: Value error, nested deeper than 64 levels"]
+    goal = await add_goal(plant.http, hired, "cust-doc", settings=too_deep)
+    assert goal.status_code == 422
+    assert goal.json()["violations"] == [
+        "body -> settings: Value error, nested deeper than 64 levels"
+    ]
+    listed = await plant.http.get(
+        f"{API}/hired-agents/{hired['hired_instance_id']}/goals",
+        params={"customer_id": "cust-doc"},
+    )
+    assert ok(listed)["goals"] == []
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400", '"\\ud800"'])
+async def test_what_json_does_not_allow_is_refused(plant: Stack, value: str) -> None:
+    subscription_id = await subscribe(plant.http, "cust-doc")
+    body = (
+        f'{{"subscription_id": "{subscription_id}", "agent_id": "a", "customer_id": "cust-doc", '
+        f'"config": {{"x": {value}}}}}'
+    )
+    refused = await plant.http.put(
+        f"{API}/hired-agents/draft",
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert refused.status_code == 422, refused.text
+    # Malformed JSON, as the contract words it: the position is inside the offending value.
+    [violation] = refused.json()["violations"]
+    position, _, message = violation.removeprefix("body -> ").partition(": ")
+    start = body.index('"x": ') + len('"x": ')
+    assert (message, start <= int(position) < start + len(value)) == ("JSON decode error", True)
+    read = await plant.http.get(
+        f"{API}/hired-agents/by-subscription/{subscription_id}",
+        params={"customer_id": "cust-doc"},
+    )
+    assert read.status_code == 404
+
+
+async def test_a_repeated_key_keeps_its_last_value(plant: Stack) -> None:
+    subscription_id = await subscribe(plant.http, "cust-doc")
+    body = (
+        f'{{"subscription_id": "{subscription_id}", "agent_id": "a", "customer_id": "cust-doc", '
+        '"config": {"a": 1, "b": 2.0, "a": [3]}}'
+    )
+    stored = await plant.http.put(
+        f"{API}/hired-agents/draft",
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert member_text(stored.content, "config") == '{"a":[3],"b":2.0}'
