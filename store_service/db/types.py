@@ -14,12 +14,15 @@ from sqlalchemy.types import TypeDecorator
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-class _JsonTextOnSQLite(JSON):
+class _JsonTextOnSQLite(TypeDecorator[str]):
     """SQLite's columns declared JSON (migration 0001) holding text the store wrote itself.
 
     SQLite stores JSON as text anyway; keeping the declared type spares rebuilding the tables,
-    which would drop their history triggers.
+    which would drop their history triggers. The text passes unchanged both ways.
     """
+
+    impl = JSON
+    cache_ok = True
 
     def bind_processor(self, dialect: Dialect) -> None:
         return None
