@@ -80,9 +80,10 @@ async def test_the_deprecated_struct_is_still_read(channel: grpc.aio.Channel) ->
     hiring = hiring_pb2_grpc.HiringServiceStub(channel)
     subscription_id = await checkout(channel)
     old = struct_pb2.Struct()
-    old.update({"interval_seconds": 300, "ratio": 0.5})
+    # One key: a Struct has no key order to keep.
+    old.update({"limits": [300, 0.5, {"nested": "x"}]})
     stored = await hiring.UpsertDraftHiredAgent(draft(subscription_id, config=old))
-    assert stored.hired_agent.config_json == '{"interval_seconds":300,"ratio":0.5}'
+    assert stored.hired_agent.config_json == '{"limits":[300,0.5,{"nested":"x"}]}'
     # The JSON text wins over the Struct when a client sends both.
     both = await hiring.UpsertDraftHiredAgent(draft(subscription_id, config=old, config_json="{}"))
     assert both.hired_agent.config_json == "{}"

@@ -106,7 +106,7 @@ async def test_cloud_sql_style_unix_socket_urls_work(postgres: PostgresDatabases
         url = f"postgresql+asyncpg://{parts.username}@{parts.path}?host={SOCKET_DIR}"
         code, output = await run_cli("migrate", env={"DATABASE_URL": url})
         assert code == 0, output
-        assert "empty -> 0003" in output
+        assert "empty -> 0005" in output
 
 
 async def test_run_stopped_with_ctrl_c_stops_both_and_exits_0(tmp_path: Path) -> None:
