@@ -14,6 +14,7 @@ from store_service.domain.hiring import find_raw_secret
 from tests.flows import API, TRADING_AGENT, add_goal, hire, ok, subscribe
 from tests.harness import Stack, stack
 from tests.json_text import documents, json_text, member_text, round_trips
+from tests.rest.test_deliverables import TRADE_INTENT_PAYLOAD
 
 EXACT = {
     "z": 1,
@@ -106,20 +107,7 @@ async def test_payloads_keep_their_numbers_and_key_order(plant: Stack) -> None:
         )
     }
     intent = payloads["trading_intent_plan_v1"]
-    assert list(json.loads(intent)) == [
-        "type",
-        "draft_only",
-        "goal_template_id",
-        "goal_instance_id",
-        "exchange_provider",
-        "exchange_credential_ref",
-        "coin",
-        "side",
-        "units",
-        "checks",
-        "validation_errors",
-        "intent_action",
-    ]
+    assert list(json.loads(intent)) == list(TRADE_INTENT_PAYLOAD)
     assert '"units":3.0,' in intent
     assert f'"interval_seconds":{big},' in payloads["trading_guardrail_report_v1"]
 

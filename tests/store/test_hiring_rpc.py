@@ -42,6 +42,13 @@ async def test_a_raw_secret_is_refused_without_the_adapter(channel: grpc.aio.Cha
         assert info is not None and info.reason == "RAW_SECRET_IN_CONFIG"
         assert info.metadata["path"] == "config.exchange.keys[0].API_SECRET"
         assert "s3cr3t" not in (refused.details() or "")
+    await expect_no_instance(hiring, subscription_id)
+
+
+async def expect_no_instance(
+    hiring: hiring_pb2_grpc.HiringServiceStub, subscription_id: str
+) -> None:
+    """Customer c has no hired agent on the subscription: a refused draft left nothing."""
     await expect_error(
         hiring.GetHiredAgentBySubscription(
             hiring_pb2.GetHiredAgentBySubscriptionRequest(
