@@ -39,21 +39,21 @@ def member_text(document: str | bytes, *path: str | int) -> str:
 
 
 # Characters are every Unicode scalar value: surrogates are not characters (and not JSON text).
-_strings = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 _scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**30), max_value=10**30)
     | st.sampled_from([0.0, -0.0, 3.0, 1e16, 2.0**53 + 2, 1e-7, 5e-324])
     | st.floats(allow_nan=False, allow_infinity=False)
-    | _strings
+    | texts
 )
 _values = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_strings, inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
     max_leaves=24,
 )
-documents = st.dictionaries(_strings, _values, max_size=6)
+documents = st.dictionaries(texts, _values, max_size=6)
 """JSON objects with nested values, integers beyond 2^64, whole floats, any key order."""
 
 # Each example is a request to real servers: a fifth of the profile's examples (conftest).

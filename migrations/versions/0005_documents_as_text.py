@@ -1,4 +1,4 @@
-"""Keep client documents as their exact JSON text: PostgreSQL's JSONB reorders keys.
+"""Keep documents as their exact JSON text: PostgreSQL's JSONB reorders keys, refuses NUL.
 
 Revision ID: 0005
 Revises: 0003
@@ -15,6 +15,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 DOCUMENT_COLUMNS = (
+    ("agent_types", "document"),
+    ("agent_type_versions", "document"),
     ("hired_instances", "config"),
     ("goal_instances", "settings"),
     ("deliverables", "payload"),

@@ -64,7 +64,7 @@ class AgentType(Base):
 
     agent_type_id: Mapped[str] = mapped_column(Text255, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    document: Mapped[dict[str, Any]]
+    document: Mapped[str] = mapped_column(JsonText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -79,7 +79,7 @@ class AgentTypeVersion(Base):
     row_id: Mapped[str] = mapped_column(String(511), primary_key=True)
     agent_type_id: Mapped[str] = mapped_column(Text255)
     version: Mapped[str] = mapped_column(Text255)
-    document: Mapped[dict[str, Any]]
+    document: Mapped[str] = mapped_column(JsonText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

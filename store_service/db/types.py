@@ -9,8 +9,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-# Values the store builds and reads as JSON (definitions, invoice items): JSONB where the
-# database has it.
+# Values the store builds and reads by field (invoice items): JSONB where the database has it.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -31,8 +30,9 @@ class _JsonTextOnSQLite(TypeDecorator[str]):
         return None
 
 
-# Client documents (config, settings, payloads, metadata) as their exact JSON text: JSONB would
-# reorder keys and drop repeated ones (store_service/wire/documents.py writes the text).
+# Documents (config, settings, payloads, metadata, agent type definitions) as their exact JSON
+# text: JSONB would reorder keys, drop repeated ones and refuse NUL characters
+# (store_service/wire/documents.py writes the text).
 JsonText = Text().with_variant(_JsonTextOnSQLite(), "sqlite")
 
 # Surrogate keys of append-only tables: SQLite only auto-increments an INTEGER primary key.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql
@@ -12,8 +11,7 @@ from store_service.db.models import AgentType, AgentTypeVersion, table_of
 from store_service.db.sql import Statement, Transaction
 from store_service.domain.agent_types import require_agent_type_id, require_matching_id
 from store_service.domain.errors import already_exists, not_found
-
-Document = dict[str, Any]
+from store_service.wire.documents import Document, from_stored_json, to_json
 
 current = table_of(AgentType)
 versions = table_of(AgentTypeVersion)
@@ -84,7 +82,7 @@ def _agent_type_not_found(agent_type_id: str) -> Exception:
 
 
 async def list_agent_types(tx: Transaction) -> list[Document]:
-    return [row["document"] for row in await tx.rows(LIST_CURRENT)]
+    return [from_stored_json(row["document"]) for row in await tx.rows(LIST_CURRENT)]
 
 
 async def get_agent_type(tx: Transaction, raw_id: str) -> Document:
@@ -92,7 +90,7 @@ async def get_agent_type(tx: Transaction, raw_id: str) -> Document:
     document = await tx.scalar(GET_CURRENT, agent_type_id=agent_type_id)
     if document is None:
         raise _agent_type_not_found(agent_type_id)
-    return dict(document)
+    return from_stored_json(document)
 
 
 async def put_agent_type(
@@ -101,12 +99,12 @@ async def put_agent_type(
     """Creates or replaces a definition; a replaced definition keeps its catalog position."""
     agent_type_id = require_agent_type_id(raw_id)
     require_matching_id(agent_type_id, document["agent_type_id"])
-    await tx.execute(PUT_CURRENT, agent_type_id=agent_type_id, document=document, now=now)
+    await tx.execute(PUT_CURRENT, agent_type_id=agent_type_id, document=to_json(document), now=now)
     return document
 
 
 async def list_latest_versions(tx: Transaction) -> list[Document]:
-    return [row["document"] for row in await tx.rows(LIST_LATEST)]
+    return [from_stored_json(row["document"]) for row in await tx.rows(LIST_LATEST)]
 
 
 async def get_latest_version(tx: Transaction, raw_id: str) -> Document:
@@ -114,7 +112,7 @@ async def get_latest_version(tx: Transaction, raw_id: str) -> Document:
     document = await tx.scalar(GET_LATEST, agent_type_id=agent_type_id)
     if document is None:
         raise _agent_type_not_found(agent_type_id)
-    return dict(document)
+    return from_stored_json(document)
 
 
 async def create_version(tx: Transaction, document: Document, now: datetime) -> Document:
@@ -125,7 +123,7 @@ async def create_version(tx: Transaction, document: Document, now: datetime) -> 
         row_id=f"{agent_type_id}@{version}",
         agent_type_id=agent_type_id,
         version=version,
-        document=document,
+        document=to_json(document),
         now=now,
     )
     if created is None:
@@ -148,7 +146,7 @@ async def update_version(
         UPDATE_VERSION,
         type_key=agent_type_id,
         version_key=document["version"],
-        document=document,
+        document=to_json(document),
         now=now,
     )
     if updated is None:

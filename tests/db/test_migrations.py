@@ -13,6 +13,7 @@ from store_service.db.engine import create_engine
 from store_service.db.migrate import head_revision, migrate
 from store_service.db.models import AgentType, Base, HiredInstance, Subscription, table_of
 from store_service.db.types import JSONDocument
+from store_service.wire.documents import from_json, to_json
 from tests.json_text import json_text, member_text
 from tests.rest.test_agent_types import SEEDS
 from tests.seeds import instance_row, subscription_row
@@ -49,7 +50,7 @@ async def test_upgrade_downgrade_upgrade_round_trips(empty_database_url: str) ->
         async with engine.connect() as connection:
             assert await connection.run_sync(_table_names) == set(Base.metadata.tables)
             seeded = (await connection.execute(select(agent_types.c.document))).scalars().all()
-            assert sorted(seeded, key=lambda d: d["agent_type_id"]) == SEEDS
+            assert sorted(map(from_json, seeded), key=lambda d: d["agent_type_id"]) == SEEDS
     finally:
         await engine.dispose()
 
@@ -73,7 +74,7 @@ async def test_seeding_keeps_definitions_that_already_exist(empty_database_url: 
             await connection.execute(
                 update(agent_types)
                 .where(agent_types.c.agent_type_id == "marketing.healthcare.v1")
-                .values(document=edited)
+                .values(document=to_json(edited))
             )
         # Re-running the seed leaves the edit alone (and the downgrade keeps edited rows).
         await migrate(engine, "downgrade", "0001")
@@ -84,7 +85,7 @@ async def test_seeding_keeps_definitions_that_already_exist(empty_database_url: 
                     select(agent_types.c.document).order_by(agent_types.c.position)
                 )
             ).scalars()
-            assert list(rows) == [edited, SEEDS[1]]
+            assert list(map(from_json, rows)) == [edited, SEEDS[1]]
     finally:
         await engine.dispose()
 

@@ -1,19 +1,22 @@
-"""Documents come back through REST as the JSON that was sent (issue 13 §2), on both databases:
-key order, 3.0 apart from 3, integers beyond 2^53, every character."""
+"""Documents and agent type definitions come back through REST as the JSON that was sent (issue
+13 §2), on both databases: key order, 3.0 apart from 3, integers beyond 2^53, every character."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from hypothesis import assume, example, given
+from hypothesis import strategies as st
 
 from store_service.domain.hiring import find_raw_secret
 from tests.flows import API, TRADING_AGENT, add_goal, hire, ok, subscribe
 from tests.harness import Stack, stack
-from tests.json_text import documents, json_text, member_text, round_trips
+from tests.json_text import documents, json_text, member_text, round_trips, texts
+from tests.rest.test_agent_types import TRADING
 from tests.rest.test_deliverables import TRADE_INTENT_PAYLOAD
 
 EXACT = {
@@ -201,3 +204,27 @@ async def test_a_repeated_key_keeps_its_last_value(plant: Stack) -> None:
         headers={"Content-Type": "application/json"},
     )
     assert member_text(stored.content, "config") == '{"a":[3],"b":2.0}'
+
+
+@round_trips
+@given(
+    label=texts.filter(bool),
+    description=st.none() | texts,
+    options=st.none() | st.lists(texts, max_size=3),
+    version=texts.filter(bool),
+)
+@example(label="a\u0000b 漢 😀", description="\u2028", options=["é", ""], version="1.0.0")
+async def test_an_agent_type_definition_comes_back_as_sent(
+    plant: Stack, label: str, description: str | None, options: list[str] | None, version: str
+) -> None:
+    definition = copy.deepcopy(TRADING) | {"version": version}
+    definition["config_schema"]["fields"][0] |= {
+        "label": label,
+        "description": description,
+        "options": options,
+    }
+    path = f"{API}/agent-types/{TRADING['agent_type_id']}"
+    stored = await plant.http.put(path, json=definition)
+    assert stored.status_code == 200, stored.text
+    assert member_text(stored.content) == json_text(definition)
+    assert member_text((await plant.http.get(path)).content) == json_text(definition)
