@@ -146,6 +146,9 @@ REASONS: dict[str, Plain | PolicyDenial | Problem] = {
     "TOO_MANY_EVENT_IDS": INVALID_VALUE,
     "AGENT_TYPE_INVALID": INVALID_VALUE,
     "RETENTION_TOO_SHORT": INVALID_VALUE,
+    # A document that is not a JSON object of at most 64 levels (the adapter refuses those
+    # with a 422 before the store sees them).
+    "INVALID_DOCUMENT": INVALID_VALUE,
     "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
     "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
     "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),

@@ -1,10 +1,14 @@
-"""Store messages -> the REST contract's JSON, field by field in the documented order."""
+"""Store messages -> the REST contract's JSON, field by field in the documented order.
+
+Documents (config, settings, payload) are the store's JSON text, spliced in unchanged.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+import orjson
 from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
 
@@ -15,7 +19,7 @@ from store_service.wire.enums import (
     TAX_TYPE,
     TRIAL_STATUS,
 )
-from store_service.wire.values import document, optional_instant
+from store_service.wire.values import optional_instant
 
 
 def iso(value: datetime | None) -> str | None:
@@ -107,7 +111,7 @@ def hired_agent(message: hiring_pb2.HiredAgentInstance) -> dict[str, Any]:
         "customer_id": optional(message, "customer_id"),
         "nickname": optional(message, "nickname"),
         "theme": optional(message, "theme"),
-        "config": document(message.config),
+        "config": orjson.Fragment(message.config_json),
         "configured": message.configured,
         "goals_completed": message.goals_completed,
         "active": message.active,
@@ -128,7 +132,7 @@ def goal(message: hiring_pb2.GoalInstance) -> dict[str, Any]:
         "hired_instance_id": message.hired_instance_id,
         "goal_template_id": message.goal_template_id,
         "frequency": message.frequency,
-        "settings": document(message.settings),
+        "settings": orjson.Fragment(message.settings_json),
         "created_at": time_of(message, "created_at"),
         "updated_at": time_of(message, "updated_at"),
     }
@@ -151,19 +155,6 @@ def processed(count: int, sent: datetime | None, response: Message) -> dict[str,
     return {"processed": count, "now": iso(sent) if sent else time_of(response, "now")}
 
 
-# Payload numbers the contract declares as floats; Struct carries every number as a double, and
-# `document` writes integral ones as integers, so these are turned back (1.0, not 1).
-FLOAT_PAYLOAD_FIELDS = {"trading_intent_plan_v1": ("units",)}
-
-
-def payload(message: deliverables_pb2.Deliverable) -> dict[str, Any]:
-    content = document(message.payload)
-    for name in FLOAT_PAYLOAD_FIELDS.get(content.get("type", ""), ()):
-        if isinstance(content.get(name), int | float):
-            content[name] = float(content[name])
-    return content
-
-
 def deliverable(message: deliverables_pb2.Deliverable) -> dict[str, Any]:
     return {
         "deliverable_id": message.deliverable_id,
@@ -171,7 +162,7 @@ def deliverable(message: deliverables_pb2.Deliverable) -> dict[str, Any]:
         "goal_instance_id": message.goal_instance_id,
         "goal_template_id": message.goal_template_id,
         "title": message.title,
-        "payload": payload(message),
+        "payload": orjson.Fragment(message.payload_json),
         "review_status": REVIEW_STATUS.name(message.review_status),
         "review_notes": optional(message, "review_notes"),
         "approval_id": optional(message, "approval_id"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 import httpx
 import pytest
+from hypothesis import settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.engine import create_engine
@@ -16,6 +18,12 @@ from tests.databases import PostgresDatabases, TestDatabases, sqlite_url
 from tests.harness import adapter_client, adapter_settings, running_store, store_settings
 
 BACKENDS = ("sqlite", "postgresql")
+
+# Hypothesis: no wall-clock deadline (a timing assert, on a machine many test runs share).
+# HYPOTHESIS_PROFILE=thorough runs five times the examples, the round trips included.
+settings.register_profile("plant", deadline=None)
+settings.register_profile("thorough", deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "plant"))
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from http_adapter.config import AdapterSettings
 from store_service.config import StoreSettings
 from store_service.rpc.units_of_work import Clock, utc_now
 from store_service.server import StoreServer, build_store
-from store_service.wire.values import document
+from store_service.wire.documents import from_json
 
 # More events than any test writes: a read without a limit is refused.
 EVENTS_READ = 1_000
@@ -93,7 +93,7 @@ class Stack:
                 "hired_instance_id": event.hired_instance_id
                 if event.HasField("hired_instance_id")
                 else None,
-                "metadata": document(event.metadata),
+                "metadata": from_json(event.metadata_json),
             }
             for event in response.events
         ]

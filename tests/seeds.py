@@ -32,7 +32,7 @@ def instance_row(index: int, **overrides: Any) -> dict[str, Any]:
         "customer_id": f"c{index}",
         "nickname": None,
         "theme": None,
-        "config": {},
+        "config": "{}",
         "configured": False,
         "goals_completed": False,
         "active": True,

@@ -13,7 +13,7 @@ from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import ClientInstant, client_timestamp
-from store_service.wire.values import struct
+from store_service.wire.documents import to_json
 
 router = api_router("/api/v1/hired-agents", "hired-agents")
 
@@ -26,7 +26,7 @@ async def upsert_draft(body: DraftRequest, store: Store) -> JsonResponse:
         customer_id=body.customer_id,
         nickname=body.nickname,
         theme=body.theme,
-        config=struct(body.config) if body.config is not None else None,
+        config_json=to_json(body.config) if body.config is not None else None,
     )
     response = await store.call(store.hiring.UpsertDraftHiredAgent, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
@@ -93,7 +93,7 @@ async def upsert_goal(hired_instance_id: str, body: GoalRequest, store: Store) -
         goal_instance_id=body.goal_instance_id,
         goal_template_id=body.goal_template_id,
         frequency=body.frequency,
-        settings=struct(body.settings),
+        settings_json=to_json(body.settings),
     )
     response = await store.call(store.hiring.UpsertGoal, request)
     return JsonResponse(rendering.goal(response.goal))

@@ -6,30 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-# Documents travel to the store as google.protobuf.Struct, which protobuf parses to a bounded
-# depth (each JSON level is two message levels); deeper input is refused here, as a 422.
-MAX_DEPTH = 32
+from store_service.wire.documents import require_shallow
 
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether containers nest more than `limit` levels (iterative: input depth is hostile)."""
-    level: list[Any] = [value]
-    for _ in range(limit + 1):
-        level = [
-            child
-            for item in level
-            if isinstance(item, dict | list)
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-        if not any(isinstance(item, dict | list) for item in level):
-            return False
-    return True
-
-
-def _shallow_enough(document: dict[str, Any]) -> dict[str, Any]:
-    if _deeper_than(document, MAX_DEPTH):
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-    return document
-
-
-JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow_enough)]
+# The store keeps documents up to MAX_DEPTH levels; deeper ones are refused here, as a 422
+# that names the limit (InvalidDocument is a ValueError, which pydantic reports).
+JsonObject = Annotated[dict[str, Any], AfterValidator(require_shallow)]

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from store_service.db.types import BigIntKey, JSONDocument, UTCDateTime
+from store_service.db.types import BigIntKey, JSONDocument, JsonText, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,7 +64,7 @@ class AgentType(Base):
 
     agent_type_id: Mapped[str] = mapped_column(Text255, primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    document: Mapped[dict[str, Any]]
+    document: Mapped[str] = mapped_column(JsonText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -79,7 +79,7 @@ class AgentTypeVersion(Base):
     row_id: Mapped[str] = mapped_column(String(511), primary_key=True)
     agent_type_id: Mapped[str] = mapped_column(Text255)
     version: Mapped[str] = mapped_column(Text255)
-    document: Mapped[dict[str, Any]]
+    document: Mapped[str] = mapped_column(JsonText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -170,7 +170,7 @@ class HiredInstance(Base):
     customer_id: Mapped[str | None] = mapped_column(Text)
     nickname: Mapped[str | None] = mapped_column(Text)
     theme: Mapped[str | None] = mapped_column(String(20))
-    config: Mapped[dict[str, Any]]
+    config: Mapped[str] = mapped_column(JsonText)
     configured: Mapped[bool] = mapped_column(Boolean)
     goals_completed: Mapped[bool] = mapped_column(Boolean)
     active: Mapped[bool] = mapped_column(Boolean)
@@ -203,7 +203,7 @@ class GoalInstance(Base):
     goal_instance_id: Mapped[str] = mapped_column(Text255, primary_key=True)
     goal_template_id: Mapped[str] = mapped_column(Text255)
     frequency: Mapped[str] = mapped_column(String(20))
-    settings: Mapped[dict[str, Any]]
+    settings: Mapped[str] = mapped_column(JsonText)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -218,7 +218,7 @@ class Deliverable(Base):
     goal_template_id: Mapped[str] = mapped_column(Text255)
     period_key: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[str] = mapped_column(JsonText)
     review_status: Mapped[str] = mapped_column(String(20))
     review_notes: Mapped[str | None] = mapped_column(Text)
     approval_id: Mapped[str | None] = mapped_column(Text)
@@ -285,7 +285,7 @@ class EnforcementDenial(Base):
     deliverable_id: Mapped[str] = mapped_column(ForeignKey("deliverables.deliverable_id"))
     customer_id: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(40))
-    details: Mapped[dict[str, Any]]
+    details: Mapped[str] = mapped_column(JsonText)
     correlation_id: Mapped[str] = mapped_column(Text)
     denied_at: Mapped[datetime]
 
@@ -388,7 +388,7 @@ class NotificationEvent(Base):
     subscription_id: Mapped[str | None] = mapped_column(Id)
     order_id: Mapped[str | None] = mapped_column(Id)
     hired_instance_id: Mapped[str | None] = mapped_column(Id)
-    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument)
+    metadata_: Mapped[str] = mapped_column("metadata", JsonText)
     delivered_at: Mapped[datetime | None]
 
     __table_args__ = (

@@ -5,12 +5,35 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-# JSON documents (config, settings, payloads, metadata): JSONB where the database has it.
+# Values the store builds and reads by field (invoice items): JSONB where the database has it.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class _JsonTextOnSQLite(TypeDecorator[str]):
+    """SQLite's columns declared JSON (migration 0001) holding text the store wrote itself.
+
+    SQLite stores JSON as text anyway; keeping the declared type spares rebuilding the tables,
+    which would drop their history triggers. The text passes unchanged both ways.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+# Documents (config, settings, payloads, metadata, agent type definitions) as their exact JSON
+# text: JSONB would reorder keys, drop repeated ones and refuse NUL characters
+# (store_service/wire/documents.py writes the text).
+JsonText = Text().with_variant(_JsonTextOnSQLite(), "sqlite")
 
 # Surrogate keys of append-only tables: SQLite only auto-increments an INTEGER primary key.
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")

@@ -17,6 +17,7 @@ from store_service.rpc import paging
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import catalog
 from store_service.wire.agent_types import to_document, to_message
+from store_service.wire.documents import from_stored_json
 
 Context = Any
 
@@ -28,7 +29,7 @@ def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:
 
 
 def _definition_message(row: Row) -> pb.AgentTypeDefinition:
-    return to_message(row["document"])
+    return to_message(from_stored_json(row["document"]))
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):

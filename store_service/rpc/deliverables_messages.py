@@ -6,7 +6,7 @@ from plant.store.v1 import deliverables_pb2 as pb
 
 from store_service.db.sql import Row
 from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
-from store_service.wire.values import struct, timestamp
+from store_service.wire.values import timestamp
 
 
 def deliverable_message(row: Row) -> pb.Deliverable:
@@ -16,7 +16,7 @@ def deliverable_message(row: Row) -> pb.Deliverable:
         goal_instance_id=row["goal_instance_id"],
         goal_template_id=row["goal_template_id"],
         title=row["title"],
-        payload=struct(row["payload"]),
+        payload_json=row["payload"],
         review_status=REVIEW_STATUS.value(row["review_status"]),
         review_notes=row["review_notes"],
         approval_id=row["approval_id"],
@@ -57,7 +57,7 @@ def denial_message(row: Row) -> pb.EnforcementDenial:
         denial_id=row["denial_id"],
         deliverable_id=row["deliverable_id"],
         reason=row["reason"],
-        details=struct(row["details"]),
+        details_json=row["details"],
         correlation_id=row["correlation_id"],
         denied_at=timestamp(row["denied_at"]),
     )

@@ -14,7 +14,7 @@ from store_service.rpc import paging
 from store_service.rpc.jobs import MAX_BATCH_SIZE, batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import outbox
-from store_service.wire.values import optional_text, struct, timestamp
+from store_service.wire.values import optional_text, timestamp
 
 Context = Any
 
@@ -28,7 +28,7 @@ def event_message(row: Row) -> pb.Event:
         subscription_id=row["subscription_id"],
         order_id=row["order_id"],
         hired_instance_id=row["hired_instance_id"],
-        metadata=struct(row["metadata"]),
+        metadata_json=row["metadata"],
         delivered_at=timestamp(row["delivered_at"]),
     )
 

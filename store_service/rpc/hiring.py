@@ -23,7 +23,12 @@ from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import goals, hired_agents, trials
 from store_service.services.hired_agents import Draft, HiredAgentView
-from store_service.wire.values import document, optional_instant, optional_text, timestamp
+from store_service.wire.values import (
+    optional_instant,
+    optional_text,
+    request_document,
+    timestamp,
+)
 
 Context = Any
 
@@ -45,7 +50,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
             customer_id=request.customer_id,
             nickname=optional_text(request, "nickname"),
             theme=optional_text(request, "theme"),
-            config=document(request.config) if request.HasField("config") else None,
+            config=request_document(request, "config"),
         )
 
         async def work(tx: Transaction, now: datetime) -> pb.UpsertDraftHiredAgentResponse:
@@ -140,7 +145,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
     async def UpsertGoal(
         self, request: pb.UpsertGoalRequest, context: Context
     ) -> pb.UpsertGoalResponse:
-        settings = document(request.settings)
+        settings = request_document(request, "settings") or {}
 
         async def work(tx: Transaction, now: datetime) -> pb.UpsertGoalResponse:
             row = await goals.upsert_goal(

@@ -9,7 +9,7 @@ from store_service.db.sql import Row
 from store_service.domain.hiring import agent_type_for, retention_expires_at
 from store_service.services.hired_agents import HiredAgentView
 from store_service.wire.enums import SUBSCRIPTION_STATUS, TRIAL_STATUS
-from store_service.wire.values import struct, timestamp
+from store_service.wire.values import timestamp
 
 
 def hired_agent_message(view: HiredAgentView, retention_days: int) -> pb.HiredAgentInstance:
@@ -23,7 +23,7 @@ def hired_agent_message(view: HiredAgentView, retention_days: int) -> pb.HiredAg
         customer_id=row["customer_id"],
         nickname=row["nickname"],
         theme=row["theme"],
-        config=struct(row["config"]),
+        config_json=row["config"],
         configured=row["configured"],
         goals_completed=row["goals_completed"],
         active=row["active"],
@@ -50,7 +50,7 @@ def goal_message(row: Row) -> pb.GoalInstance:
         hired_instance_id=row["hired_instance_id"],
         goal_template_id=row["goal_template_id"],
         frequency=row["frequency"],
-        settings=struct(row["settings"]),
+        settings_json=row["settings"],
         created_at=timestamp(row["created_at"]),
         updated_at=timestamp(row["updated_at"]),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql
@@ -13,8 +12,7 @@ from store_service.db.models import AgentType, AgentTypeVersion, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.agent_types import require_agent_type_id, require_matching_id
 from store_service.domain.errors import already_exists, not_found
-
-Document = dict[str, Any]
+from store_service.wire.documents import Document, from_stored_json, to_json
 
 current = table_of(AgentType)
 versions = table_of(AgentTypeVersion)
@@ -97,7 +95,7 @@ async def get_agent_type(tx: Transaction, raw_id: str) -> Document:
     document = await tx.scalar(GET_CURRENT, agent_type_id=agent_type_id)
     if document is None:
         raise _agent_type_not_found(agent_type_id)
-    return dict(document)
+    return from_stored_json(document)
 
 
 async def put_agent_type(
@@ -106,7 +104,7 @@ async def put_agent_type(
     """Creates or replaces a definition; a replaced definition keeps its catalog position."""
     agent_type_id = require_agent_type_id(raw_id)
     require_matching_id(agent_type_id, document["agent_type_id"])
-    await tx.execute(PUT_CURRENT, agent_type_id=agent_type_id, document=document, now=now)
+    await tx.execute(PUT_CURRENT, agent_type_id=agent_type_id, document=to_json(document), now=now)
     return document
 
 
@@ -120,7 +118,7 @@ async def get_latest_version(tx: Transaction, raw_id: str) -> Document:
     document = await tx.scalar(GET_LATEST, agent_type_id=agent_type_id)
     if document is None:
         raise _agent_type_not_found(agent_type_id)
-    return dict(document)
+    return from_stored_json(document)
 
 
 async def create_version(tx: Transaction, document: Document, now: datetime) -> Document:
@@ -131,7 +129,7 @@ async def create_version(tx: Transaction, document: Document, now: datetime) -> 
         row_id=f"{agent_type_id}@{version}",
         agent_type_id=agent_type_id,
         version=version,
-        document=document,
+        document=to_json(document),
         now=now,
     )
     if created is None:
@@ -154,7 +152,7 @@ async def update_version(
         UPDATE_VERSION,
         type_key=agent_type_id,
         version_key=document["version"],
-        document=document,
+        document=to_json(document),
         now=now,
     )
     if updated is None:

@@ -35,6 +35,7 @@ from store_service.services.hired_agents import (
     require_owner,
     require_view_readable,
 )
+from store_service.wire.documents import from_stored_json, to_json
 
 deliverables = table_of(Deliverable)
 goals = table_of(GoalInstance)
@@ -175,11 +176,17 @@ EXECUTION_HISTORY = Keyset(
 )
 
 
+def _with_config(owner: Row) -> Row:
+    """An instance row with its config as a document, parsed once for all its goals."""
+    return {**owner, "config": from_stored_json(owner["config"])}
+
+
 def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
+    settings = from_stored_json(goal["settings"])
     draft = draft_for(
         owner["agent_id"],
         owner["config"],
-        Goal(goal["goal_instance_id"], goal["goal_template_id"], goal["settings"]),
+        Goal(goal["goal_instance_id"], goal["goal_template_id"], settings),
     )
     return {
         "deliverable_id": f"DEL-{uuid.uuid4()}",
@@ -188,7 +195,7 @@ def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
         "goal_template_id": goal["goal_template_id"],
         "period_key": key,
         "title": draft.title,
-        "payload": draft.payload,
+        "payload": to_json(draft.payload),
         "review_status": "pending_review",
         "review_notes": None,
         "approval_id": None,
@@ -202,7 +209,8 @@ def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
 def _missing_drafts(
     owners: dict[str, Row], goal_rows: Sequence[Row], existing: set[tuple[Any, ...]], at: datetime
 ) -> list[dict[str, Any]]:
-    """Draft rows for every goal whose current period has no deliverable yet."""
+    """Draft rows for every goal whose current period has no deliverable yet (`owners` with
+    their configs parsed)."""
     missing = []
     for goal in goal_rows:
         owner = owners[goal["hired_instance_id"]]
@@ -240,7 +248,7 @@ async def generate_due(tx: Transaction, owners: Sequence[Row], at: datetime) -> 
     """
     if not owners:
         return []
-    by_id = {owner["hired_instance_id"]: owner for owner in owners}
+    by_id = {owner["hired_instance_id"]: _with_config(owner) for owner in owners}
     goal_rows = await tx.rows(
         select(goals)
         .where(goals.c.hired_instance_id.in_(list(by_id)))
@@ -287,7 +295,8 @@ async def list_deliverables(
     goal_rows = [_goal_part(row) for row in viewed if row["goal_goal_instance_id"] is not None]
     listed = await tx.rows(ALL_OF_INSTANCE, hired_instance_id=hired_instance_id)
     existing = {tuple(row[name] for name in DRAFT_KEY) for row in listed}
-    missing = _missing_drafts({hired_instance_id: view.instance}, goal_rows, existing, at)
+    owner = _with_config(view.instance)
+    missing = _missing_drafts({hired_instance_id: owner}, goal_rows, existing, at)
     if not missing:
         return listed
     created = await _insert_drafts(tx, missing)
@@ -406,7 +415,7 @@ async def execute(
             current["deliverable_id"],
             current["review_status"],
             current["approval_id"],
-            current["payload"],
+            from_stored_json(current["payload"]),
             approval_id,
         )
     except PolicyDenial as denial:
@@ -415,7 +424,7 @@ async def execute(
             deliverable_id=current["deliverable_id"],
             customer_id=customer_id,
             reason=denial.reason,
-            details=denial.details,
+            details=to_json(denial.details),
             correlation_id=correlation_id,
             denied_at=now,
         )

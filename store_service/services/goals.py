@@ -27,6 +27,7 @@ from store_service.services.hired_agents import (
     require_view_readable,
     require_view_writable,
 )
+from store_service.wire.documents import from_stored_json, to_json
 
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
@@ -95,11 +96,11 @@ async def list_goals(
 async def _definition(tx: Transaction, locked: Row) -> dict[str, Any] | None:
     """The definition read with the lock, when SQL chose the agent type Python chooses."""
     agent_type_id = require_agent_type(locked["agent_id"])
-    definition: dict[str, Any] | None = locked["definition"]
+    definition: str | None = locked["definition"]
     if locked["definition_type"] != agent_type_id:
         # SQL's trim and upper know fewer characters than Python's: read by Python's choice.
         definition = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
-    return definition
+    return None if definition is None else from_stored_json(definition)
 
 
 async def upsert_goal(
@@ -126,7 +127,7 @@ async def upsert_goal(
         goal_instance_id=(goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
         goal_template_id=template_id,
         frequency=frequency,
-        settings=settings,
+        settings=to_json(settings),
         created_at=now,
         updated_at=now,
     )

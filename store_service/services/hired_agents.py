@@ -26,6 +26,7 @@ from store_service.domain.hiring import (
 )
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
+from store_service.wire.documents import Document, from_stored_json, to_json
 
 instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
@@ -205,8 +206,8 @@ class Draft:
     customer_id: str
     nickname: str | None
     theme: str | None
-    # None keeps the stored config (or {} on create); a dict replaces it.
-    config: dict[str, Any] | None
+    # None keeps the stored config (or {} on create); a document replaces it.
+    config: Document | None
 
 
 async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAgentView:
@@ -248,7 +249,7 @@ async def _create(
         customer_id=customer_id,
         nickname=nickname,
         theme=theme,
-        config=config,
+        config=to_json(config),
         configured=is_configured(nickname, theme, draft.agent_id, config),
         goals_completed=False,
         active=True,
@@ -272,7 +273,7 @@ async def _update(
         raise permission_denied(
             "HIRED_AGENT_CUSTOMER_MISMATCH", "Hired agent instance does not belong to customer."
         )
-    config = draft.config if draft.config is not None else existing["config"]
+    config = draft.config if draft.config is not None else from_stored_json(existing["config"])
     require_refs_only(config)
     nickname = draft.nickname if draft.nickname is not None else existing["nickname"]
     theme = theme or existing["theme"]
@@ -283,7 +284,7 @@ async def _update(
         customer_id=customer_id,
         nickname=nickname,
         theme=theme,
-        config=config,
+        config=to_json(config),
         configured=is_configured(nickname, theme, draft.agent_id, config),
         updated_at=now,
     )
@@ -324,11 +325,12 @@ async def finalize(
     """Completes the wizard; starts a 7-day trial when configured with goals completed."""
     view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
     instance = view.instance
-    require_refs_only(instance["config"])
+    config = from_stored_json(instance["config"])
+    require_refs_only(config)
     require_view_writable(view)
     subscription = {"status": view.subscription_status, "ended_at": view.subscription_ended_at}
     configured = is_configured(
-        instance["nickname"], instance["theme"], instance["agent_id"], instance["config"]
+        instance["nickname"], instance["theme"], instance["agent_id"], config
     )
     changes: dict[str, Any] = {
         "key": hired_instance_id,

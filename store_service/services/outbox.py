@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.errors import invalid
+from store_service.wire.documents import to_json
 
 events = table_of(NotificationEvent)
 # One id is one bind parameter, and PostgreSQL takes at most 32,767 of them in a statement
@@ -61,7 +62,7 @@ def emit(
         subscription_id=subscription_id,
         order_id=order_id,
         hired_instance_id=hired_instance_id,
-        metadata=metadata,
+        metadata=to_json(metadata),
     )
 
 

@@ -1,4 +1,4 @@
-"""Timestamps and JSON documents on the wire."""
+"""Timestamps, optional fields and request documents on the wire."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
 from store_service.domain.errors import invalid
+from store_service.wire.documents import Document, InvalidDocument, from_json
 
 # Timestamps are converted with integer arithmetic from the epoch: protobuf's FromDatetime and
 # ToDatetime go through time tuples, which is most of the cost of rendering a long list.
@@ -53,33 +54,42 @@ def optional_instant(owner: Message, field: str) -> datetime | None:
     return instant(value)
 
 
-def struct(document: dict[str, Any] | None) -> struct_pb2.Struct:
-    message = struct_pb2.Struct()
-    if document:
-        message.update(document)
-    return message
-
-
 def _plain(value: struct_pb2.Value) -> Any:
     kind = value.WhichOneof("kind")
     if kind == "number_value":
         number = value.number_value
-        # Struct numbers are doubles; JSON that said 300 should say 300 again, not 300.0.
+        # Struct numbers are doubles; an old client's 300 most likely meant 300, not 300.0.
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
     if kind == "string_value":
         return value.string_value
     if kind == "bool_value":
         return value.bool_value
     if kind == "struct_value":
-        return document(value.struct_value)
+        return _struct_document(value.struct_value)
     if kind == "list_value":
         return [_plain(item) for item in value.list_value.values]
     return None
 
 
-def document(message: struct_pb2.Struct) -> dict[str, Any]:
-    """The JSON object a Struct holds, with integral numbers as integers."""
+def _struct_document(message: struct_pb2.Struct) -> Document:
+    """The JSON object a (deprecated) Struct holds, with integral numbers as integers."""
     return {key: _plain(value) for key, value in message.fields.items()}
+
+
+def request_document(owner: Message, field: str) -> Document | None:
+    """A request's document: `{field}_json` (a JSON object as text) when set, else the
+    deprecated Struct `field` of older clients; None when neither is set."""
+    text_field = f"{field}_json"
+    if owner.HasField(text_field):
+        try:
+            return from_json(getattr(owner, text_field))
+        except InvalidDocument as error:
+            raise invalid(
+                "INVALID_DOCUMENT", f"{text_field} is {error}", field=text_field
+            ) from None
+    if owner.HasField(field):
+        return _struct_document(getattr(owner, field))
+    return None
 
 
 def optional_text(owner: Message, field: str) -> str | None:

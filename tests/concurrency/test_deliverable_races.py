@@ -19,6 +19,7 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
+from store_service.wire.documents import to_json
 from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
 from tests.processes import replicas, run_cli
 from tests.races import RACERS, count, rows_locked, statuses, two_stacks
@@ -40,7 +41,7 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                     agent_id="AGT-TRD-1",
                     nickname="n",
                     theme="dark",
-                    config=TRADING_CONFIG,
+                    config=to_json(TRADING_CONFIG),
                     configured=True,
                     goals_completed=True,
                     trial_status="active",
@@ -58,7 +59,7 @@ async def seed(engine: AsyncEngine, count: int) -> None:
                     "goal_instance_id": goal,
                     "goal_template_id": template,
                     "frequency": frequency,
-                    "settings": {"coin": "BTC", "side": "buy", "units": 1},
+                    "settings": to_json({"coin": "BTC", "side": "buy", "units": 1}),
                     "created_at": START,
                     "updated_at": START,
                 }

@@ -18,7 +18,7 @@ from store_service.db.models import (
     TrialTransition,
     table_of,
 )
-from store_service.wire.values import struct
+from store_service.wire.documents import to_json
 from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
 from tests.processes import replicas, run_cli
 from tests.races import (
@@ -60,7 +60,7 @@ async def test_racing_drafts_for_one_subscription_make_one_instance(
                         customer_id=customer,
                         nickname=f"n{attempt}",
                         theme="dark",
-                        config=struct({"try": attempt}),
+                        config_json=to_json({"try": attempt}),
                     )
                 )
                 for subscription_id, customer in subscriptions

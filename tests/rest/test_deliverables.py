@@ -18,6 +18,7 @@ from tests.flows import (
     ok,
 )
 from tests.harness import Stack, stack
+from tests.json_text import json_text, member_text
 
 DAY_ONE = datetime(2026, 2, 10, 1, 0, tzinfo=UTC)
 
@@ -59,6 +60,28 @@ async def execute(plant: Stack, deliverable_id: str, headers: Any = None, **body
     )
 
 
+TRADE_INTENT_PAYLOAD = {
+    "type": "trading_intent_plan_v1",
+    "draft_only": True,
+    "goal_template_id": "trading.trade_intent_draft.v1",
+    "goal_instance_id": "trade-1",
+    "exchange_provider": "delta_exchange_india",
+    "exchange_credential_ref": "EXCH-test",
+    "coin": "BTC",
+    "side": "buy",
+    "units": 1.0,
+    "checks": {
+        "coin_allowed": True,
+        "side_valid": True,
+        "units_positive": True,
+        "within_max_units": True,
+        "max_units_per_order": 1,
+    },
+    "validation_errors": [],
+    "intent_action": "place_order",
+}
+
+
 async def test_an_on_demand_goal_gets_exactly_one_draft(plant: Stack) -> None:
     hired, deliverable = await trading_draft(plant)
     assert deliverable["deliverable_id"].startswith("DEL-")
@@ -68,26 +91,7 @@ async def test_an_on_demand_goal_gets_exactly_one_draft(plant: Stack) -> None:
         "goal_instance_id": "trade-1",
         "goal_template_id": "trading.trade_intent_draft.v1",
         "title": "Trade intent draft: BTC buy 1",
-        "payload": {
-            "type": "trading_intent_plan_v1",
-            "draft_only": True,
-            "goal_template_id": "trading.trade_intent_draft.v1",
-            "goal_instance_id": "trade-1",
-            "exchange_provider": "delta_exchange_india",
-            "exchange_credential_ref": "EXCH-test",
-            "coin": "BTC",
-            "side": "buy",
-            "units": 1.0,
-            "checks": {
-                "coin_allowed": True,
-                "side_valid": True,
-                "units_positive": True,
-                "within_max_units": True,
-                "max_units_per_order": 1,
-            },
-            "validation_errors": [],
-            "intent_action": "place_order",
-        },
+        "payload": TRADE_INTENT_PAYLOAD,
         "review_status": "pending_review",
         "review_notes": None,
         "approval_id": None,
@@ -101,7 +105,9 @@ async def test_an_on_demand_goal_gets_exactly_one_draft(plant: Stack) -> None:
         params={"customer_id": "cust-d"},
     )
     assert again.json()["deliverables"] == [deliverable]
-    assert '"units":1.0' in again.text
+    assert member_text(again.content, "deliverables", 0, "payload") == json_text(
+        TRADE_INTENT_PAYLOAD
+    )
 
 
 async def test_daily_goals_get_one_draft_per_local_day(plant: Stack) -> None:

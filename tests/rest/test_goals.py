@@ -11,6 +11,7 @@ import pytest
 
 from tests.flows import API, MARKETING_AGENT, MARKETING_CONFIG, add_goal, hire, ok
 from tests.harness import Stack, stack
+from tests.json_text import member_text
 from tests.rest.test_agent_types import TRADING
 
 
@@ -32,25 +33,25 @@ def goals_path(hired: dict[str, Any]) -> str:
 async def test_goals_are_created_listed_replaced_and_deleted(
     plant: Stack, hired: dict[str, Any]
 ) -> None:
-    created = ok(await add_goal(plant.http, hired, "cust-g", frequency=" On_Demand "))
+    answer = await add_goal(plant.http, hired, "cust-g", frequency=" On_Demand ")
+    created = ok(answer)
     assert created["goal_instance_id"].startswith("GOI-")
-    assert (created["goal_template_id"], created["frequency"], created["settings"]) == (
+    assert (created["goal_template_id"], created["frequency"]) == (
         "trading.trade_intent_draft.v1",
         "on_demand",
-        {"coin": "BTC", "side": "buy", "units": 1},
     )
-    replaced = ok(
-        await add_goal(
-            plant.http,
-            hired,
-            "cust-g",
-            goal_instance_id=f" {created['goal_instance_id']} ",
-            settings={"coin": "ETH", "side": "sell", "units": "2"},
-        )
+    assert member_text(answer.content, "settings") == '{"coin":"BTC","side":"buy","units":1}'
+    answer = await add_goal(
+        plant.http,
+        hired,
+        "cust-g",
+        goal_instance_id=f" {created['goal_instance_id']} ",
+        settings={"coin": "ETH", "side": "sell", "units": "2"},
     )
+    replaced = ok(answer)
     assert replaced["goal_instance_id"] == created["goal_instance_id"]
     assert replaced["created_at"] == created["created_at"]
-    assert replaced["settings"] == {"coin": "ETH", "side": "sell", "units": "2"}
+    assert member_text(answer.content, "settings") == '{"coin":"ETH","side":"sell","units":"2"}'
     mine = ok(await add_goal(plant.http, hired, "cust-g", goal_instance_id="my-goal"))
     listed = ok(await plant.http.get(goals_path(hired), params={"customer_id": "cust-g"}))
     assert listed["hired_instance_id"] == hired["hired_instance_id"]
@@ -106,17 +107,16 @@ async def test_generic_agents_cannot_have_goals(plant: Stack) -> None:
 
 async def test_marketing_goals_accept_optional_settings(plant: Stack) -> None:
     marketing = await hire(plant.http, "cust-g", agent_id=MARKETING_AGENT, config=MARKETING_CONFIG)
-    created = ok(
-        await add_goal(
-            plant.http,
-            marketing,
-            "cust-g",
-            goal_template_id="marketing.daily_micro_post.v1",
-            frequency="weekly",
-            settings={"extra": {"deep": True}},
-        )
+    answer = await add_goal(
+        plant.http,
+        marketing,
+        "cust-g",
+        goal_template_id="marketing.daily_micro_post.v1",
+        frequency="weekly",
+        settings={"extra": {"deep": True}},
     )
-    assert created["settings"] == {"extra": {"deep": True}}
+    ok(answer)
+    assert member_text(answer.content, "settings") == '{"extra":{"deep":true}}'
 
 
 async def test_goal_validation_follows_agent_type_edits(

@@ -23,6 +23,7 @@ from tests.flows import (
     subscribe,
 )
 from tests.harness import Stack, stack
+from tests.json_text import json_text, member_text
 
 FIELDS = [
     "hired_instance_id",
@@ -140,25 +141,27 @@ async def test_update_semantics(plant: Stack) -> None:
     subscription_id = await subscribe(plant.http, "cust-h")
     created = ok(await draft(plant.http, subscription_id, "cust-h", nickname=""))
     assert created["nickname"] is None
-    kept = ok(
-        await draft(
-            plant.http,
-            subscription_id,
-            "cust-h",
-            nickname=None,
-            theme="  ",
-            config=None,
-            agent_id="AGT-MKT-NEW",
-        )
+    answer = await draft(
+        plant.http,
+        subscription_id,
+        "cust-h",
+        nickname=None,
+        theme="  ",
+        config=None,
+        agent_id="AGT-MKT-NEW",
     )
-    assert (kept["nickname"], kept["theme"], kept["config"]) == (None, "dark", TRADING_CONFIG)
+    kept = ok(answer)
+    assert (kept["nickname"], kept["theme"]) == (None, "dark")
+    assert member_text(answer.content, "config") == json_text(TRADING_CONFIG)
     assert kept["agent_id"] == "AGT-MKT-NEW"
     assert kept["agent_type_id"] == "marketing.healthcare.v1"
     assert kept["configured"] is False
-    replaced = ok(
-        await draft(plant.http, subscription_id, "cust-h", nickname="", config={"only": "this"})
+    answer = await draft(
+        plant.http, subscription_id, "cust-h", nickname="", config={"only": "this"}
     )
-    assert (replaced["nickname"], replaced["config"]) == ("", {"only": "this"})
+    replaced = ok(answer)
+    assert replaced["nickname"] == ""
+    assert member_text(answer.content, "config") == '{"only":"this"}'
     assert parse(replaced["updated_at"]) >= parse(created["updated_at"])
     assert replaced["created_at"] == created["created_at"]
 

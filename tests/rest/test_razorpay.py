@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.harness import Stack, stack
+from tests.json_text import json_text
 from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
 KEY_ID, KEY_SECRET, WEBHOOK_SECRET = "rzp_test_key", "key-secret", "hook-secret"
@@ -161,14 +162,16 @@ async def test_confirm_pays_once_and_replays(razorpay: Razorpay) -> None:
     again = await razorpay.confirm(order)
     assert again.json() == first.json()
     events = await razorpay.plant.events(event_type="payment_success")
-    assert [e["metadata"] for e in events] == [
-        {
-            "payment_provider": "razorpay",
-            "agent_id": "AGT-MKT-1",
-            "duration": "monthly",
-            "amount": 12000,
-            "currency": "INR",
-        }
+    assert [json_text(e["metadata"]) for e in events] == [
+        json_text(
+            {
+                "payment_provider": "razorpay",
+                "agent_id": "AGT-MKT-1",
+                "duration": "monthly",
+                "amount": 12000,
+                "currency": "INR",
+            }
+        )
     ]
     receipt = (
         await razorpay.plant.http.get(

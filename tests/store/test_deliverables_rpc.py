@@ -12,7 +12,7 @@ from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
 from http_adapter.errors import error_info
-from store_service.wire.values import document
+from store_service.wire.documents import from_json
 from tests.flows import add_goal, finalize, hire, ok
 from tests.harness import Stack, stack
 from tests.store.test_catalog_rpc import expect_error
@@ -78,7 +78,7 @@ async def test_execution_cannot_be_forced_and_denials_are_kept(drafted: Drafted)
     )
     assert [d.reason for d in denials.denials] == ["APPROVAL_INVALID", "APPROVAL_REQUIRED"]
     assert denials.denials[1].correlation_id == "cid-direct"
-    assert document(denials.denials[1].details)["decision_id"] == info.metadata["decision_id"]
+    assert from_json(denials.denials[1].details_json)["decision_id"] == info.metadata["decision_id"]
     executions = await stub.ListExecutions(pb.ListExecutionsRequest(deliverable_id=did))
     assert list(executions.executions) == []
 

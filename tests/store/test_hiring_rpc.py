@@ -8,7 +8,8 @@ import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, common_pb2, hiring_pb2, hiring_pb2_grpc
 
 from http_adapter.errors import error_info
-from store_service.wire.values import instant, struct, timestamp
+from store_service.wire.documents import to_json
+from store_service.wire.values import instant, timestamp
 from tests.store.test_catalog_rpc import expect_error
 
 
@@ -43,7 +44,7 @@ async def test_a_raw_secret_is_refused_without_the_adapter(channel: grpc.aio.Cha
         subscription_id=subscription_id,
         agent_id="agent-1",
         customer_id="c",
-        config=struct({"exchange": {"keys": [{"API_SECRET": "s3cr3t"}]}}),
+        config_json=to_json({"exchange": {"keys": [{"API_SECRET": "s3cr3t"}]}}),
     )
     try:
         await hiring.UpsertDraftHiredAgent(request)

@@ -19,6 +19,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
+
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class _ReviewStatus:
@@ -97,6 +102,7 @@ class Deliverable(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     PERIOD_KEY_FIELD_NUMBER: _builtins.int
+    PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     deliverable_id: _builtins.str
     hired_instance_id: _builtins.str
     goal_instance_id: _builtins.str
@@ -107,8 +113,13 @@ class Deliverable(_message.Message):
     approval_id: _builtins.str
     execution_status: Global___ExecutionStatus.ValueType
     period_key: _builtins.str
+    payload_json: _builtins.str
+    """The payload: a JSON object as text, exactly as generated."""
     @_builtins.property
-    def payload(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def payload(self) -> _struct_pb2.Struct:
+        """Deprecated: a Struct cannot keep key order, big integers or 1.0 apart from 1; left empty."""
+
     @_builtins.property
     def executed_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -132,10 +143,11 @@ class Deliverable(_message.Message):
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         period_key: _builtins.str = ...,
+        payload_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_approval_id", b"_approval_id", "_review_notes", b"_review_notes", "approval_id", b"approval_id", "created_at", b"created_at", "executed_at", b"executed_at", "payload", b"payload", "review_notes", b"review_notes", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_approval_id", b"_approval_id", "_review_notes", b"_review_notes", "approval_id", b"approval_id", "created_at", b"created_at", "deliverable_id", b"deliverable_id", "executed_at", b"executed_at", "execution_status", b"execution_status", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "payload", b"payload", "period_key", b"period_key", "review_notes", b"review_notes", "review_status", b"review_status", "title", b"title", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_approval_id", b"_approval_id", "_review_notes", b"_review_notes", "approval_id", b"approval_id", "created_at", b"created_at", "deliverable_id", b"deliverable_id", "executed_at", b"executed_at", "execution_status", b"execution_status", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "payload", b"payload", "payload_json", b"payload_json", "period_key", b"period_key", "review_notes", b"review_notes", "review_status", b"review_status", "title", b"title", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__approval_id: _TypeAlias = _typing.Literal["approval_id"]  # noqa: Y015
     _WhichOneofArgType__approval_id: _TypeAlias = _typing.Literal["_approval_id", b"_approval_id"]  # noqa: Y015
@@ -247,13 +259,19 @@ class EnforcementDenial(_message.Message):
     DETAILS_FIELD_NUMBER: _builtins.int
     CORRELATION_ID_FIELD_NUMBER: _builtins.int
     DENIED_AT_FIELD_NUMBER: _builtins.int
+    DETAILS_JSON_FIELD_NUMBER: _builtins.int
     denial_id: _builtins.int
     deliverable_id: _builtins.str
     reason: _builtins.str
     """APPROVAL_REQUIRED or APPROVAL_INVALID."""
     correlation_id: _builtins.str
+    details_json: _builtins.str
+    """The details: a JSON object as text."""
     @_builtins.property
-    def details(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def details(self) -> _struct_pb2.Struct:
+        """Deprecated: a Struct does not keep key order; left empty."""
+
     @_builtins.property
     def denied_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -265,10 +283,11 @@ class EnforcementDenial(_message.Message):
         details: _struct_pb2.Struct | None = ...,
         correlation_id: _builtins.str = ...,
         denied_at: _timestamp_pb2.Timestamp | None = ...,
+        details_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["denied_at", b"denied_at", "details", b"details"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["correlation_id", b"correlation_id", "deliverable_id", b"deliverable_id", "denial_id", b"denial_id", "denied_at", b"denied_at", "details", b"details", "reason", b"reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["correlation_id", b"correlation_id", "deliverable_id", b"deliverable_id", "denial_id", b"denial_id", "denied_at", b"denied_at", "details", b"details", "details_json", b"details_json", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

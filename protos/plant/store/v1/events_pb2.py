@@ -26,27 +26,29 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bplant/store/v1/events.proto\x12\x0eplant.store.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf0\x02\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x18\n\x0b\x63ustomer_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x1c\n\x0fsubscription_id\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x15\n\x08order_id\x18\x06 \x01(\tH\x02\x88\x01\x01\x12\x1e\n\x11hired_instance_id\x18\x07 \x01(\tH\x03\x88\x01\x01\x12)\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x30\n\x0c\x64\x65livered_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0e\n\x0c_customer_idB\x12\n\x10_subscription_idB\x0b\n\t_order_idB\x14\n\x12_hired_instance_id\"\xa6\x01\n\x11ListEventsRequest\x12\x17\n\nevent_type\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x63ustomer_id\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x1c\n\x0fsubscription_id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\r\n\x05limit\x18\x04 \x01(\x05\x42\r\n\x0b_event_typeB\x0e\n\x0c_customer_idB\x12\n\x10_subscription_id\";\n\x12ListEventsResponse\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.plant.store.v1.Event\"1\n\x1cListUndeliveredEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\"F\n\x1dListUndeliveredEventsResponse\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.plant.store.v1.Event\"A\n\x18\x41\x63knowledgeEventsRequest\x12\x11\n\tevent_ids\x18\x01 \x03(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"1\n\x19\x41\x63knowledgeEventsResponse\x12\x14\n\x0c\x61\x63knowledged\x18\x01 \x01(\x05\x32\xc4\x02\n\rEventsService\x12S\n\nListEvents\x12!.plant.store.v1.ListEventsRequest\x1a\".plant.store.v1.ListEventsResponse\x12t\n\x15ListUndeliveredEvents\x12,.plant.store.v1.ListUndeliveredEventsRequest\x1a-.plant.store.v1.ListUndeliveredEventsResponse\x12h\n\x11\x41\x63knowledgeEvents\x12(.plant.store.v1.AcknowledgeEventsRequest\x1a).plant.store.v1.AcknowledgeEventsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bplant/store/v1/events.proto\x12\x0eplant.store.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x03\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x18\n\x0b\x63ustomer_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x12\x1c\n\x0fsubscription_id\x18\x05 \x01(\tH\x01\x88\x01\x01\x12\x15\n\x08order_id\x18\x06 \x01(\tH\x02\x88\x01\x01\x12\x1e\n\x11hired_instance_id\x18\x07 \x01(\tH\x03\x88\x01\x01\x12-\n\x08metadata\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructB\x02\x18\x01\x12\x30\n\x0c\x64\x65livered_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rmetadata_json\x18\n \x01(\tB\x0e\n\x0c_customer_idB\x12\n\x10_subscription_idB\x0b\n\t_order_idB\x14\n\x12_hired_instance_id\"\xa6\x01\n\x11ListEventsRequest\x12\x17\n\nevent_type\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x63ustomer_id\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x1c\n\x0fsubscription_id\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\r\n\x05limit\x18\x04 \x01(\x05\x42\r\n\x0b_event_typeB\x0e\n\x0c_customer_idB\x12\n\x10_subscription_id\";\n\x12ListEventsResponse\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.plant.store.v1.Event\"1\n\x1cListUndeliveredEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\"F\n\x1dListUndeliveredEventsResponse\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.plant.store.v1.Event\"A\n\x18\x41\x63knowledgeEventsRequest\x12\x11\n\tevent_ids\x18\x01 \x03(\x03\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"1\n\x19\x41\x63knowledgeEventsResponse\x12\x14\n\x0c\x61\x63knowledged\x18\x01 \x01(\x05\x32\xc4\x02\n\rEventsService\x12S\n\nListEvents\x12!.plant.store.v1.ListEventsRequest\x1a\".plant.store.v1.ListEventsResponse\x12t\n\x15ListUndeliveredEvents\x12,.plant.store.v1.ListUndeliveredEventsRequest\x1a-.plant.store.v1.ListUndeliveredEventsResponse\x12h\n\x11\x41\x63knowledgeEvents\x12(.plant.store.v1.AcknowledgeEventsRequest\x1a).plant.store.v1.AcknowledgeEventsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'plant.store.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_EVENT'].fields_by_name['metadata']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['metadata']._serialized_options = b'\030\001'
   _globals['_EVENT']._serialized_start=111
-  _globals['_EVENT']._serialized_end=479
-  _globals['_LISTEVENTSREQUEST']._serialized_start=482
-  _globals['_LISTEVENTSREQUEST']._serialized_end=648
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=650
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=709
-  _globals['_LISTUNDELIVEREDEVENTSREQUEST']._serialized_start=711
-  _globals['_LISTUNDELIVEREDEVENTSREQUEST']._serialized_end=760
-  _globals['_LISTUNDELIVEREDEVENTSRESPONSE']._serialized_start=762
-  _globals['_LISTUNDELIVEREDEVENTSRESPONSE']._serialized_end=832
-  _globals['_ACKNOWLEDGEEVENTSREQUEST']._serialized_start=834
-  _globals['_ACKNOWLEDGEEVENTSREQUEST']._serialized_end=899
-  _globals['_ACKNOWLEDGEEVENTSRESPONSE']._serialized_start=901
-  _globals['_ACKNOWLEDGEEVENTSRESPONSE']._serialized_end=950
-  _globals['_EVENTSSERVICE']._serialized_start=953
-  _globals['_EVENTSSERVICE']._serialized_end=1277
+  _globals['_EVENT']._serialized_end=506
+  _globals['_LISTEVENTSREQUEST']._serialized_start=509
+  _globals['_LISTEVENTSREQUEST']._serialized_end=675
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=677
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=736
+  _globals['_LISTUNDELIVEREDEVENTSREQUEST']._serialized_start=738
+  _globals['_LISTUNDELIVEREDEVENTSREQUEST']._serialized_end=787
+  _globals['_LISTUNDELIVEREDEVENTSRESPONSE']._serialized_start=789
+  _globals['_LISTUNDELIVEREDEVENTSRESPONSE']._serialized_end=859
+  _globals['_ACKNOWLEDGEEVENTSREQUEST']._serialized_start=861
+  _globals['_ACKNOWLEDGEEVENTSREQUEST']._serialized_end=926
+  _globals['_ACKNOWLEDGEEVENTSRESPONSE']._serialized_start=928
+  _globals['_ACKNOWLEDGEEVENTSRESPONSE']._serialized_end=977
+  _globals['_EVENTSSERVICE']._serialized_start=980
+  _globals['_EVENTSSERVICE']._serialized_end=1304
 # @@protoc_insertion_point(module_scope)

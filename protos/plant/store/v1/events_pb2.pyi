@@ -18,6 +18,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
+
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
@@ -35,16 +40,22 @@ class Event(_message.Message):
     HIRED_INSTANCE_ID_FIELD_NUMBER: _builtins.int
     METADATA_FIELD_NUMBER: _builtins.int
     DELIVERED_AT_FIELD_NUMBER: _builtins.int
+    METADATA_JSON_FIELD_NUMBER: _builtins.int
     event_id: _builtins.int
     event_type: _builtins.str
     customer_id: _builtins.str
     subscription_id: _builtins.str
     order_id: _builtins.str
     hired_instance_id: _builtins.str
+    metadata_json: _builtins.str
+    """The metadata: a JSON object as text."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
-    def metadata(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def metadata(self) -> _struct_pb2.Struct:
+        """Deprecated: a Struct does not keep key order; left empty."""
+
     @_builtins.property
     def delivered_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -59,10 +70,11 @@ class Event(_message.Message):
         hired_instance_id: _builtins.str | None = ...,
         metadata: _struct_pb2.Struct | None = ...,
         delivered_at: _timestamp_pb2.Timestamp | None = ...,
+        metadata_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_hired_instance_id", b"_hired_instance_id", "_order_id", b"_order_id", "_subscription_id", b"_subscription_id", "created_at", b"created_at", "customer_id", b"customer_id", "delivered_at", b"delivered_at", "hired_instance_id", b"hired_instance_id", "metadata", b"metadata", "order_id", b"order_id", "subscription_id", b"subscription_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_hired_instance_id", b"_hired_instance_id", "_order_id", b"_order_id", "_subscription_id", b"_subscription_id", "created_at", b"created_at", "customer_id", b"customer_id", "delivered_at", b"delivered_at", "event_id", b"event_id", "event_type", b"event_type", "hired_instance_id", b"hired_instance_id", "metadata", b"metadata", "order_id", b"order_id", "subscription_id", b"subscription_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "_hired_instance_id", b"_hired_instance_id", "_order_id", b"_order_id", "_subscription_id", b"_subscription_id", "created_at", b"created_at", "customer_id", b"customer_id", "delivered_at", b"delivered_at", "event_id", b"event_id", "event_type", b"event_type", "hired_instance_id", b"hired_instance_id", "metadata", b"metadata", "metadata_json", b"metadata_json", "order_id", b"order_id", "subscription_id", b"subscription_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__customer_id: _TypeAlias = _typing.Literal["customer_id"]  # noqa: Y015
     _WhichOneofArgType__customer_id: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id"]  # noqa: Y015

@@ -19,6 +19,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
+
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
@@ -46,6 +51,7 @@ class HiredAgentInstance(_message.Message):
     TRIAL_END_AT_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    CONFIG_JSON_FIELD_NUMBER: _builtins.int
     hired_instance_id: _builtins.str
     subscription_id: _builtins.str
     agent_id: _builtins.str
@@ -60,8 +66,13 @@ class HiredAgentInstance(_message.Message):
     subscription_status: _common_pb2.SubscriptionStatus.ValueType
     """UNSPECIFIED when the subscription does not exist."""
     trial_status: _common_pb2.TrialStatus.ValueType
+    config_json: _builtins.str
+    """The config: a JSON object as text, exactly as stored (see store_service.wire.documents)."""
     @_builtins.property
-    def config(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def config(self) -> _struct_pb2.Struct:
+        """Deprecated: a Struct cannot keep key order, big integers or 3.0 apart from 3; left empty."""
+
     @_builtins.property
     def subscription_ended_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -96,10 +107,11 @@ class HiredAgentInstance(_message.Message):
         trial_end_at: _timestamp_pb2.Timestamp | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        config_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_agent_type_id", b"_agent_type_id", "_customer_id", b"_customer_id", "_nickname", b"_nickname", "_theme", b"_theme", "agent_type_id", b"agent_type_id", "config", b"config", "created_at", b"created_at", "customer_id", b"customer_id", "nickname", b"nickname", "retention_expires_at", b"retention_expires_at", "subscription_ended_at", b"subscription_ended_at", "theme", b"theme", "trial_end_at", b"trial_end_at", "trial_start_at", b"trial_start_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_agent_type_id", b"_agent_type_id", "_customer_id", b"_customer_id", "_nickname", b"_nickname", "_theme", b"_theme", "active", b"active", "agent_id", b"agent_id", "agent_type_id", b"agent_type_id", "config", b"config", "configured", b"configured", "created_at", b"created_at", "customer_id", b"customer_id", "goals_completed", b"goals_completed", "hired_instance_id", b"hired_instance_id", "nickname", b"nickname", "retention_expires_at", b"retention_expires_at", "subscription_ended_at", b"subscription_ended_at", "subscription_id", b"subscription_id", "subscription_status", b"subscription_status", "theme", b"theme", "trial_end_at", b"trial_end_at", "trial_start_at", b"trial_start_at", "trial_status", b"trial_status", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_agent_type_id", b"_agent_type_id", "_customer_id", b"_customer_id", "_nickname", b"_nickname", "_theme", b"_theme", "active", b"active", "agent_id", b"agent_id", "agent_type_id", b"agent_type_id", "config", b"config", "config_json", b"config_json", "configured", b"configured", "created_at", b"created_at", "customer_id", b"customer_id", "goals_completed", b"goals_completed", "hired_instance_id", b"hired_instance_id", "nickname", b"nickname", "retention_expires_at", b"retention_expires_at", "subscription_ended_at", b"subscription_ended_at", "subscription_id", b"subscription_id", "subscription_status", b"subscription_status", "theme", b"theme", "trial_end_at", b"trial_end_at", "trial_start_at", b"trial_start_at", "trial_status", b"trial_status", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__agent_type_id: _TypeAlias = _typing.Literal["agent_type_id"]  # noqa: Y015
     _WhichOneofArgType__agent_type_id: _TypeAlias = _typing.Literal["_agent_type_id", b"_agent_type_id"]  # noqa: Y015
@@ -133,12 +145,18 @@ class GoalInstance(_message.Message):
     SETTINGS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    SETTINGS_JSON_FIELD_NUMBER: _builtins.int
     goal_instance_id: _builtins.str
     hired_instance_id: _builtins.str
     goal_template_id: _builtins.str
     frequency: _builtins.str
+    settings_json: _builtins.str
+    """The settings: a JSON object as text, exactly as stored."""
     @_builtins.property
-    def settings(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def settings(self) -> _struct_pb2.Struct:
+        """Deprecated: a Struct cannot keep key order, big integers or 3.0 apart from 3; left empty."""
+
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -153,10 +171,11 @@ class GoalInstance(_message.Message):
         settings: _struct_pb2.Struct | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        settings_json: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "settings", b"settings", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "frequency", b"frequency", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "settings", b"settings", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "frequency", b"frequency", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "settings", b"settings", "settings_json", b"settings_json", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -252,15 +271,22 @@ class UpsertDraftHiredAgentRequest(_message.Message):
     THEME_FIELD_NUMBER: _builtins.int
     CONFIG_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    CONFIG_JSON_FIELD_NUMBER: _builtins.int
     subscription_id: _builtins.str
     agent_id: _builtins.str
     customer_id: _builtins.str
     nickname: _builtins.str
     theme: _builtins.str
     request_id: _builtins.str
+    config_json: _builtins.str
+    """A JSON object as text. Absent keeps the stored config (or {} on create); present replaces
+    it entirely. INVALID_ARGUMENT INVALID_DOCUMENT when it is not a JSON object or nests deeper
+    than 64 levels.
+    """
     @_builtins.property
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
     def config(self) -> _struct_pb2.Struct:
-        """Absent keeps the stored config (or {} on create); present replaces it entirely."""
+        """Deprecated, read when config_json is absent."""
 
     def __init__(
         self,
@@ -272,15 +298,20 @@ class UpsertDraftHiredAgentRequest(_message.Message):
         theme: _builtins.str | None = ...,
         config: _struct_pb2.Struct | None = ...,
         request_id: _builtins.str = ...,
+        config_json: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_nickname", b"_nickname", "_theme", b"_theme", "config", b"config", "nickname", b"nickname", "theme", b"theme"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_config_json", b"_config_json", "_nickname", b"_nickname", "_theme", b"_theme", "config", b"config", "config_json", b"config_json", "nickname", b"nickname", "theme", b"theme"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_nickname", b"_nickname", "_theme", b"_theme", "agent_id", b"agent_id", "config", b"config", "customer_id", b"customer_id", "nickname", b"nickname", "request_id", b"request_id", "subscription_id", b"subscription_id", "theme", b"theme"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_config_json", b"_config_json", "_nickname", b"_nickname", "_theme", b"_theme", "agent_id", b"agent_id", "config", b"config", "config_json", b"config_json", "customer_id", b"customer_id", "nickname", b"nickname", "request_id", b"request_id", "subscription_id", b"subscription_id", "theme", b"theme"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__config_json: _TypeAlias = _typing.Literal["config_json"]  # noqa: Y015
+    _WhichOneofArgType__config_json: _TypeAlias = _typing.Literal["_config_json", b"_config_json"]  # noqa: Y015
     _WhichOneofReturnType__nickname: _TypeAlias = _typing.Literal["nickname"]  # noqa: Y015
     _WhichOneofArgType__nickname: _TypeAlias = _typing.Literal["_nickname", b"_nickname"]  # noqa: Y015
     _WhichOneofReturnType__theme: _TypeAlias = _typing.Literal["theme"]  # noqa: Y015
     _WhichOneofArgType__theme: _TypeAlias = _typing.Literal["_theme", b"_theme"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__config_json) -> _WhichOneofReturnType__config_json | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__nickname) -> _WhichOneofReturnType__nickname | None: ...
     @_typing.overload
@@ -526,6 +557,7 @@ class UpsertGoalRequest(_message.Message):
     FREQUENCY_FIELD_NUMBER: _builtins.int
     SETTINGS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SETTINGS_JSON_FIELD_NUMBER: _builtins.int
     hired_instance_id: _builtins.str
     customer_id: _builtins.str
     goal_instance_id: _builtins.str
@@ -533,8 +565,15 @@ class UpsertGoalRequest(_message.Message):
     goal_template_id: _builtins.str
     frequency: _builtins.str
     request_id: _builtins.str
+    settings_json: _builtins.str
+    """A JSON object as text; absent means the deprecated `settings`, or {} without it.
+    INVALID_ARGUMENT INVALID_DOCUMENT as for UpsertDraftHiredAgentRequest.config_json.
+    """
     @_builtins.property
-    def settings(self) -> _struct_pb2.Struct: ...
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def settings(self) -> _struct_pb2.Struct:
+        """Deprecated, read when settings_json is absent."""
+
     def __init__(
         self,
         *,
@@ -545,14 +584,20 @@ class UpsertGoalRequest(_message.Message):
         frequency: _builtins.str = ...,
         settings: _struct_pb2.Struct | None = ...,
         request_id: _builtins.str = ...,
+        settings_json: _builtins.str | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_goal_instance_id", b"_goal_instance_id", "goal_instance_id", b"goal_instance_id", "settings", b"settings"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_goal_instance_id", b"_goal_instance_id", "_settings_json", b"_settings_json", "goal_instance_id", b"goal_instance_id", "settings", b"settings", "settings_json", b"settings_json"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_goal_instance_id", b"_goal_instance_id", "customer_id", b"customer_id", "frequency", b"frequency", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "request_id", b"request_id", "settings", b"settings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_goal_instance_id", b"_goal_instance_id", "_settings_json", b"_settings_json", "customer_id", b"customer_id", "frequency", b"frequency", "goal_instance_id", b"goal_instance_id", "goal_template_id", b"goal_template_id", "hired_instance_id", b"hired_instance_id", "request_id", b"request_id", "settings", b"settings", "settings_json", b"settings_json"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__goal_instance_id: _TypeAlias = _typing.Literal["goal_instance_id"]  # noqa: Y015
     _WhichOneofArgType__goal_instance_id: _TypeAlias = _typing.Literal["_goal_instance_id", b"_goal_instance_id"]  # noqa: Y015
+    _WhichOneofReturnType__settings_json: _TypeAlias = _typing.Literal["settings_json"]  # noqa: Y015
+    _WhichOneofArgType__settings_json: _TypeAlias = _typing.Literal["_settings_json", b"_settings_json"]  # noqa: Y015
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__goal_instance_id) -> _WhichOneofReturnType__goal_instance_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__settings_json) -> _WhichOneofReturnType__settings_json | None: ...
 
 Global___UpsertGoalRequest: _TypeAlias = UpsertGoalRequest  # noqa: Y015
 
