@@ -16,7 +16,7 @@ from store_service.wire.documents import to_json
 from tests.json_text import documents, json_text, member_text, round_trips
 from tests.rest.test_document_round_trip import EXACT
 from tests.store.test_catalog_rpc import expect_error
-from tests.store.test_hiring_rpc import checkout, expect_no_instance
+from tests.store.test_hiring_rpc import checkout, no_instance
 
 
 def draft(
@@ -116,7 +116,7 @@ async def test_what_is_not_a_document_is_refused(channel: grpc.aio.Channel, text
         grpc.StatusCode.INVALID_ARGUMENT,
         "INVALID_DOCUMENT",
     )
-    await expect_no_instance(hiring, subscription_id)
+    await no_instance(hiring, subscription_id)
 
 
 async def test_a_document_of_64_levels_is_kept(channel: grpc.aio.Channel) -> None:
