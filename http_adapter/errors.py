@@ -73,6 +73,9 @@ REASONS: dict[str, Plain | PolicyDenial] = {
         400, "Agent type {agent_type_id} version {version} already exists"
     ),
     "IDEMPOTENCY_KEY_REUSED": Plain(409, "Idempotency-Key reuse with different payload."),
+    "IDEMPOTENT_REQUEST_IN_PROGRESS": Plain(
+        409, "A request with this Idempotency-Key is still in progress; retry later."
+    ),
     "CUSTOMER_ID_REQUIRED": Plain(400, "customer_id is required"),
     "INVALID_COUPON_CODE": Plain(400, "Invalid coupon code."),
     "INVALID_GSTIN": Plain(400, "Invalid GSTIN."),

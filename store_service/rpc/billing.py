@@ -62,11 +62,19 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.QuoteRazorpayOrderRequest, context: Context
     ) -> pb.QuoteRazorpayOrderResponse:
         quote = payments.quote_razorpay_order(request.duration)
+        key = payments.razorpay_order_key(
+            request.agent_id,
+            request.duration,
+            optional_text(request, "customer_id"),
+            request.request_id,
+        )
+        created = await self.units.answered(key, pb.CreateRazorpayOrderResponse)
         return pb.QuoteRazorpayOrderResponse(
             order_id=quote.order_id,
             subscription_id=quote.subscription_id,
             amount=quote.amount,
             currency="INR",
+            created=created,
         )
 
     async def CreateRazorpayOrder(
@@ -88,8 +96,18 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 subscription=subscription_message(purchase.subscription),
             )
 
+        key = payments.razorpay_order_key(
+            request.agent_id,
+            request.duration,
+            optional_text(request, "customer_id"),
+            request.request_id,
+        )
         return await self.units.write(
-            "BillingService.CreateRazorpayOrder", request, pb.CreateRazorpayOrderResponse, work
+            "BillingService.CreateRazorpayOrder",
+            request,
+            pb.CreateRazorpayOrderResponse,
+            work,
+            key=key,
         )
 
     async def ConfirmRazorpayPayment(

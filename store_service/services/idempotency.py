@@ -9,6 +9,7 @@ first to commit (and then replays it) or to roll back (and then does the work it
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,9 +66,19 @@ class IdempotencyKey:
     fingerprint: str
 
     @classmethod
-    def for_request(cls, method: str, request_id: str, request_bytes: bytes) -> IdempotencyKey:
-        """The generic key: the RPC's name and request id, fingerprinted by the request bytes."""
-        return cls(f"{method}::{request_id}", hashlib.sha256(request_bytes).hexdigest())
+    def scoped(
+        cls, method: str, customer_id: str | None, request_id: str, request: bytes
+    ) -> IdempotencyKey | None:
+        """A caller's key within one method and one customer, fingerprinted by the request;
+        None when the caller sent no key (a blank one counts as none, and it is trimmed).
+
+        The customer and the key enter the scope hashed, so neither their length nor a
+        separator inside them can make two customers' scopes meet."""
+        key = request_id.strip()
+        if not key:
+            return None
+        owner = hashlib.sha256(json.dumps([customer_id or "", key]).encode()).hexdigest()
+        return cls(f"{method}::{owner}", hashlib.sha256(request).hexdigest())
 
 
 def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
