@@ -78,8 +78,12 @@ def _plain(value: struct_pb2.Value) -> Any:
 
 
 def document(message: struct_pb2.Struct) -> dict[str, Any]:
-    """The JSON object a Struct holds, with integral numbers as integers."""
-    return {key: _plain(value) for key, value in message.fields.items()}
+    """The JSON object a Struct holds, with integral numbers as integers, keys sorted.
+
+    A Struct's map iterates in an order its hash seed picks afresh in every process; sorted
+    keys make one document render the same bytes everywhere (a replayed answer included)."""
+    fields = message.fields
+    return {key: _plain(fields[key]) for key in sorted(fields)}
 
 
 def optional_text(owner: Message, field: str) -> str | None:
