@@ -81,7 +81,7 @@ class UnitsOfWork:
                 response = await work(tx, now)
             except DomainError as refusal:
                 if refusal.keeps_writes:
-                    await self._keep_refusal(tx, key)
+                    await self._keep_refusal(tx, key, refusal)
                 raise
             if key is not None:
                 await idempotency.complete(tx, key, response.SerializeToString(deterministic=True))
@@ -107,9 +107,11 @@ class UnitsOfWork:
         return await self.write(method, request, response_type, work)
 
     @staticmethod
-    async def _keep_refusal(tx: UnitOfWork, key: IdempotencyKey | None) -> None:
+    async def _keep_refusal(
+        tx: UnitOfWork, key: IdempotencyKey | None, refusal: DomainError
+    ) -> None:
         if key is not None:
-            await idempotency.release(tx, key)
+            await idempotency.complete(tx, key, idempotency.refusal_answer(refusal))
         await tx.commit()
 
     async def answered(self, key: IdempotencyKey | None, response_type: type[R]) -> R | None:

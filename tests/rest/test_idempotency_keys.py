@@ -9,6 +9,7 @@ rows, outbox events, numbers and overwritten timestamps alike.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -387,7 +388,12 @@ async def test_another_customers_same_key_is_their_own(plant: Plant, case: str) 
     before = await plant.snapshot()
     second = await theirs.send(plant, key="shared")
     assert second.status_code == 200, second.text
-    assert await plant.snapshot() != before
+    done = await plant.snapshot()
+    assert done != before
+    # Each customer's key still answers its own first request.
+    assert answer(await mine.send(plant, key="shared")) == answer(first)
+    assert answer(await theirs.send(plant, key="shared")) == answer(second)
+    assert await plant.snapshot() == done
 
 
 @pytest.mark.parametrize("case", REPEATABLE_WRITES)
@@ -472,3 +478,41 @@ async def test_a_blank_key_is_no_key(plant: Plant) -> None:
     write, _ = await coupon_checkout(plant, "cust-a")
     first = ok(await write.send(plant, key=" "))
     assert ok(await write.send(plant, key="")) != first
+
+
+async def test_a_refusal_that_left_a_trace_is_replayed_not_repeated(plant: Plant) -> None:
+    approved, _ = await execute_deliverable(plant, "cust-a")
+    denied = dataclasses.replace(approved, json={"customer_id": "cust-a"})
+    first = await denied.send(plant, key="k", **{"X-Correlation-ID": "cid-1"})
+    assert (first.status_code, first.json()["reason"]) == (403, "approval_required")
+    done = await plant.snapshot()
+    assert answer(await denied.send(plant, key="k", **{"X-Correlation-ID": "cid-1"})) == answer(
+        first
+    )
+    assert await plant.snapshot() == done  # one enforcement denial on record
+    refused = await approved.send(plant, key="k")
+    assert (refused.status_code, refused.json()) == (409, REUSED)
+
+
+async def test_a_replayed_bad_signature_emits_no_second_failure_event(plant: Plant) -> None:
+    confirm, _ = await razorpay_confirm(plant, "cust-a")
+    forged = dataclasses.replace(confirm, json=confirm.json | {"razorpay_signature": "bad"})
+    first = await forged.send(plant, key="k")
+    assert (first.status_code, first.json()) == (400, {"detail": "Invalid Razorpay signature"})
+    done = await plant.snapshot()
+    assert answer(await forged.send(plant, key="k")) == answer(first)
+    assert await plant.snapshot() == done  # one payment_failed event
+
+
+async def test_every_write_operation_documents_the_header(plant: Plant) -> None:
+    paths = ok(await plant.http.get("/openapi.json"))["paths"]
+    writes = [
+        (method, path, operation)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if method in ("post", "put", "delete")
+    ]
+    assert len(writes) == 17
+    for method, path, operation in writes:
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert "Idempotency-Key" in [p["name"] for p in headers], (method, path)
