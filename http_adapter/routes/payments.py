@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Request
 from plant.store.v1 import billing_pb2 as pb
@@ -70,25 +70,19 @@ async def _create_razorpay_order(
     request: Request,
     store: StoreClient,
     settings: AdapterSettings,
-    body: RazorpayOrderRequest,
     quote: pb.QuoteRazorpayOrderResponse,
-    key: str,
+    purchase: dict[str, Any],
 ) -> pb.CreateRazorpayOrderResponse:
     razorpay_order_id = await razorpay.create_order(
         request.app.state.http, settings, quote.amount, quote.order_id
     )
-    return await store.call(
-        store.billing.CreateRazorpayOrder,
-        pb.CreateRazorpayOrderRequest(
-            order_id=quote.order_id,
-            subscription_id=quote.subscription_id,
-            agent_id=body.agent_id,
-            duration=body.duration,
-            customer_id=body.customer_id,
-            razorpay_order_id=razorpay_order_id,
-            request_id=key,
-        ),
+    created = pb.CreateRazorpayOrderRequest(
+        order_id=quote.order_id,
+        subscription_id=quote.subscription_id,
+        razorpay_order_id=razorpay_order_id,
+        **purchase,
     )
+    return await store.call(store.billing.CreateRazorpayOrder, created)
 
 
 @router.post("/razorpay/order", response_model=responses.RazorpayOrder)
@@ -100,20 +94,21 @@ async def razorpay_order(
     key: IdempotencyKey,
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("checkout"))
+    # What the client asks for; quote and creation carry the same, under the same key.
+    purchase: dict[str, Any] = {
+        "agent_id": body.agent_id,
+        "duration": body.duration,
+        "customer_id": body.customer_id,
+        "request_id": key,
+    }
     quote = await store.call(
-        store.billing.QuoteRazorpayOrder,
-        pb.QuoteRazorpayOrderRequest(
-            agent_id=body.agent_id,
-            duration=body.duration,
-            customer_id=body.customer_id,
-            request_id=key,
-        ),
+        store.billing.QuoteRazorpayOrder, pb.QuoteRazorpayOrderRequest(**purchase)
     )
     # A retry of a key whose order exists replays it: no second Razorpay order.
     created = (
         quote.created
         if quote.HasField("created")
-        else await _create_razorpay_order(request, store, settings, body, quote, key)
+        else await _create_razorpay_order(request, store, settings, quote, purchase)
     )
     return JsonResponse(
         {
