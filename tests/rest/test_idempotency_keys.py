@@ -17,10 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+from plant.store.v1 import maintenance_pb2_grpc
+from plant.store.v1.maintenance_pb2 import PurgeIdempotencyRecordsRequest
 from sqlalchemy import select
 
 from store_service.db.engine import create_engine
 from store_service.db.models import Base, IdempotencyRecord
+from store_service.wire.values import timestamp
 from tests.flows import API, add_goal, finalize, hire, ok, subscribe
 from tests.harness import Stack, adapter_client, adapter_settings, stack
 from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
@@ -516,3 +519,29 @@ async def test_every_write_operation_documents_the_header(plant: Plant) -> None:
     for method, path, operation in writes:
         headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
         assert "Idempotency-Key" in [p["name"] for p in headers], (method, path)
+
+
+async def test_a_key_is_kept_for_the_retention_and_then_forgotten(database_url: str) -> None:
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    async with stack(database_url, clock=lambda: start) as plant:
+        maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(plant.channel)
+        subscription_id = await subscribe(plant.http, "cust-a")
+        path = f"{API}/payments/subscriptions/{subscription_id}/cancel"
+
+        async def cancel() -> tuple[int, bytes]:
+            headers = {"Idempotency-Key": "k"}
+            return answer(
+                await plant.http.post(path, params={"customer_id": "cust-a"}, headers=headers)
+            )
+
+        async def purge(hours_later: int) -> None:
+            later = timestamp(start + timedelta(hours=hours_later))
+            await maintenance.PurgeIdempotencyRecords(PurgeIdempotencyRecordsRequest(now=later))
+
+        first = await cancel()
+        await purge(47)  # within the default IDEMPOTENCY_RETENTION_HOURS (48)
+        assert await cancel() == first
+        assert len(await plant.events(event_type="cancel_scheduled")) == 1
+        await purge(49)
+        assert await cancel() == first  # the same subscription answers the same again ...
+        assert len(await plant.events(event_type="cancel_scheduled")) == 2  # ... as new work
