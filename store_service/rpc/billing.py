@@ -19,10 +19,22 @@ from store_service.rpc.billing_messages import (
 from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import billing_documents, payments, subscriptions
+from store_service.services.idempotency import IdempotencyKey
 from store_service.wire.enums import WEBHOOK_OUTCOME
 from store_service.wire.values import optional_instant, optional_text, timestamp
 
 Context = Any
+
+
+def _purchase_key(
+    request: pb.QuoteRazorpayOrderRequest | pb.CreateRazorpayOrderRequest,
+) -> IdempotencyKey | None:
+    return payments.razorpay_order_key(
+        request.agent_id,
+        request.duration,
+        optional_text(request, "customer_id"),
+        request.request_id,
+    )
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -62,12 +74,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.QuoteRazorpayOrderRequest, context: Context
     ) -> pb.QuoteRazorpayOrderResponse:
         quote = payments.quote_razorpay_order(request.duration)
-        key = payments.razorpay_order_key(
-            request.agent_id,
-            request.duration,
-            optional_text(request, "customer_id"),
-            request.request_id,
-        )
+        key = _purchase_key(request)
         created = await self.units.answered(key, pb.CreateRazorpayOrderResponse)
         return pb.QuoteRazorpayOrderResponse(
             order_id=quote.order_id,
@@ -96,12 +103,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 subscription=subscription_message(purchase.subscription),
             )
 
-        key = payments.razorpay_order_key(
-            request.agent_id,
-            request.duration,
-            optional_text(request, "customer_id"),
-            request.request_id,
-        )
+        key = _purchase_key(request)
         return await self.units.write(
             "BillingService.CreateRazorpayOrder",
             request,
