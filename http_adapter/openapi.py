@@ -32,8 +32,10 @@ from http_adapter.schemas.responses import Problem as ProblemBody
 ERROR_BODIES: tuple[type[BaseModel], ...] = (PlainError, ProblemBody, PolicyProblem)
 # Answers any operation can get, whatever the contract lists for it.
 EVERY_OPERATION = (INTERNAL, CONFLICT, UNAVAILABLE, TIMEOUT)
-# Only requests that write can carry an Idempotency-Key whose first request is still running.
+# Every write takes an Idempotency-Key (docs/idempotency.md): reused for another request, or
+# still running under its first request.
 WRITES = frozenset({"POST", "PUT", "DELETE"})
+KEY_REUSED = Failure(409, "Idempotency-Key reuse with different payload.")
 TOO_LARGE = Problem(413, "content-too-large", "Content Too Large", "The request body is too large.")
 DENIAL = Problem(
     403,
@@ -84,7 +86,11 @@ def describe(operation: dict[str, Any], method: str, path: str) -> None:
     operation["summary"] = documented.summary
     operation["description"] = documented.description
     answers: dict[int, list[Answer]] = {}
-    failures = (*documented.failures, Failure(INVALID_VALUE.status, INVALID_VALUE.detail))
+    failures = (
+        *documented.failures,
+        Failure(INVALID_VALUE.status, INVALID_VALUE.detail),
+        *((KEY_REUSED,) if method in WRITES else ()),
+    )
     for failure in failures:
         answers.setdefault(failure.status, []).append(_contract_answer(failure, path))
     problems = [

@@ -61,8 +61,8 @@ class StoreClient:
     """Owns the channel; `call` adds the deadline, correlation id and credentials to each RPC.
 
     With `retries`, calls that fail UNAVAILABLE are retried (bounded, with backoff). Writes are
-    only safe to retry with a `request_id`; the adapter, whose REST writes carry none, does not
-    retry and answers 503 instead.
+    only safe to retry with a `request_id`; the adapter, whose REST writes carry one only when
+    the client sent an Idempotency-Key, does not retry and answers 503 instead.
     """
 
     def __init__(

@@ -6,7 +6,7 @@ from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 
-from http_adapter.dependencies import Store
+from http_adapter.dependencies import IdempotencyKey, Store
 from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
@@ -42,10 +42,10 @@ async def get_agent_type(agent_type_id: str, store: Store) -> JsonResponse:
 
 @router.put("/{agent_type_id}", response_model=AgentTypeDefinition)
 async def put_agent_type(
-    agent_type_id: str, body: AgentTypeDefinition, store: Store
+    agent_type_id: str, body: AgentTypeDefinition, store: Store, key: IdempotencyKey
 ) -> JsonResponse:
     request = pb.PutAgentTypeRequest(
-        agent_type_id=agent_type_id, agent_type=definition_message(body)
+        agent_type_id=agent_type_id, agent_type=definition_message(body), request_id=key
     )
     response = await store.call(store.catalog.PutAgentType, request)
     return JsonResponse(to_document(response.agent_type))

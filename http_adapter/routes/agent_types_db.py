@@ -10,7 +10,7 @@ from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 
-from http_adapter.dependencies import Settings, Store
+from http_adapter.dependencies import IdempotencyKey, Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
@@ -53,10 +53,10 @@ async def get_agent_type(agent_type_id: str, store: Store, settings: Settings) -
 
 @router.post("/", status_code=201, response_model=AgentTypeDefinition)
 async def create_agent_type(
-    body: AgentTypeDefinition, store: Store, settings: Settings
+    body: AgentTypeDefinition, store: Store, settings: Settings, key: IdempotencyKey
 ) -> JsonResponse:
     _require_db_mode(settings)
-    request = pb.CreateAgentTypeVersionRequest(agent_type=definition_message(body))
+    request = pb.CreateAgentTypeVersionRequest(agent_type=definition_message(body), request_id=key)
     response = await store.call(store.catalog.CreateAgentTypeVersion, request)
     return JsonResponse(to_document(response.agent_type), status_code=201)
 
@@ -67,10 +67,11 @@ async def update_agent_type(
     body: AgentTypeDefinition,
     store: Store,
     settings: Settings,
+    key: IdempotencyKey,
 ) -> JsonResponse:
     _require_db_mode(settings)
     request = pb.UpdateAgentTypeVersionRequest(
-        agent_type_id=agent_type_id, agent_type=definition_message(body)
+        agent_type_id=agent_type_id, agent_type=definition_message(body), request_id=key
     )
     response = await store.call(store.catalog.UpdateAgentTypeVersion, request)
     return JsonResponse(to_document(response.agent_type))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from plant.store.v1 import deliverables_pb2 as pb
 
 from http_adapter import rendering
-from http_adapter.dependencies import CorrelationId, Store
+from http_adapter.dependencies import CorrelationId, IdempotencyKey, Store
 from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
@@ -39,13 +39,16 @@ async def list_deliverables(
 
 
 @router.post("/deliverables/{deliverable_id}/review", response_model=responses.Reviewed)
-async def review(deliverable_id: str, body: ReviewRequest, store: Store) -> JsonResponse:
+async def review(
+    deliverable_id: str, body: ReviewRequest, store: Store, key: IdempotencyKey
+) -> JsonResponse:
     request = pb.ReviewDeliverableRequest(
         deliverable_id=deliverable_id,
         customer_id=body.customer_id,
         decision=REVIEW_DECISION.value(body.decision),
         notes=body.notes,
         approval_id=body.approval_id,
+        request_id=key,
     )
     reviewed = (await store.call(store.deliverables.ReviewDeliverable, request)).deliverable
     return JsonResponse(
@@ -60,13 +63,18 @@ async def review(deliverable_id: str, body: ReviewRequest, store: Store) -> Json
 
 @router.post("/deliverables/{deliverable_id}/execute", response_model=responses.Executed)
 async def execute(
-    deliverable_id: str, body: ExecuteRequest, store: Store, cid: CorrelationId
+    deliverable_id: str,
+    body: ExecuteRequest,
+    store: Store,
+    cid: CorrelationId,
+    key: IdempotencyKey,
 ) -> JsonResponse:
     request = pb.ExecuteDeliverableRequest(
         deliverable_id=deliverable_id,
         customer_id=body.customer_id,
         approval_id=body.approval_id,
         correlation_id=cid,
+        request_id=key,
     )
     executed = (await store.call(store.deliverables.ExecuteDeliverable, request)).deliverable
     return JsonResponse(
@@ -80,9 +88,9 @@ async def execute(
 
 
 @router.post("/scheduler/goals/run-due", response_model=responses.DueDrafts)
-async def run_due(body: RunDueRequest, store: Store) -> JsonResponse:
+async def run_due(body: RunDueRequest, store: Store, key: IdempotencyKey) -> JsonResponse:
     request = pb.RunDueDraftsRequest(
-        now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id
+        now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id, request_id=key
     )
     response = await store.call(store.deliverables.RunDueDrafts, request)
     return JsonResponse(

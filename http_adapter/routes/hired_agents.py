@@ -5,7 +5,7 @@ from __future__ import annotations
 from plant.store.v1 import hiring_pb2 as pb
 
 from http_adapter import rendering
-from http_adapter.dependencies import Store
+from http_adapter.dependencies import IdempotencyKey, Store
 from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
@@ -19,7 +19,7 @@ router = api_router("/api/v1/hired-agents", "hired-agents")
 
 
 @router.put("/draft", response_model=responses.HiredAgentInstance)
-async def upsert_draft(body: DraftRequest, store: Store) -> JsonResponse:
+async def upsert_draft(body: DraftRequest, store: Store, key: IdempotencyKey) -> JsonResponse:
     request = pb.UpsertDraftHiredAgentRequest(
         subscription_id=body.subscription_id,
         agent_id=body.agent_id,
@@ -27,6 +27,7 @@ async def upsert_draft(body: DraftRequest, store: Store) -> JsonResponse:
         nickname=body.nickname,
         theme=body.theme,
         config_json=to_json(body.config) if body.config is not None else None,
+        request_id=key,
     )
     response = await store.call(store.hiring.UpsertDraftHiredAgent, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
@@ -47,18 +48,23 @@ async def by_subscription(
 
 
 @router.post("/process-trial-end", response_model=responses.Processed)
-async def process_trial_end(body: ProcessAtRequest, store: Store) -> JsonResponse:
-    request = pb.ProcessTrialEndRequest(now=client_timestamp(body.now))
+async def process_trial_end(
+    body: ProcessAtRequest, store: Store, key: IdempotencyKey
+) -> JsonResponse:
+    request = pb.ProcessTrialEndRequest(now=client_timestamp(body.now), request_id=key)
     response = await store.call(store.hiring.ProcessTrialEnd, request)
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
 
 @router.post("/{hired_instance_id}/finalize", response_model=responses.HiredAgentInstance)
-async def finalize(hired_instance_id: str, body: FinalizeRequest, store: Store) -> JsonResponse:
+async def finalize(
+    hired_instance_id: str, body: FinalizeRequest, store: Store, key: IdempotencyKey
+) -> JsonResponse:
     request = pb.FinalizeHiredAgentRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
         goals_completed=body.goals_completed,
+        request_id=key,
     )
     response = await store.call(store.hiring.FinalizeHiredAgent, request)
     return JsonResponse(rendering.hired_agent(response.hired_agent))
@@ -86,7 +92,9 @@ async def list_goals(
 
 
 @router.put("/{hired_instance_id}/goals", response_model=responses.GoalInstance)
-async def upsert_goal(hired_instance_id: str, body: GoalRequest, store: Store) -> JsonResponse:
+async def upsert_goal(
+    hired_instance_id: str, body: GoalRequest, store: Store, key: IdempotencyKey
+) -> JsonResponse:
     request = pb.UpsertGoalRequest(
         hired_instance_id=hired_instance_id,
         customer_id=body.customer_id,
@@ -94,6 +102,7 @@ async def upsert_goal(hired_instance_id: str, body: GoalRequest, store: Store) -
         goal_template_id=body.goal_template_id,
         frequency=body.frequency,
         settings_json=to_json(body.settings),
+        request_id=key,
     )
     response = await store.call(store.hiring.UpsertGoal, request)
     return JsonResponse(rendering.goal(response.goal))
@@ -103,6 +112,7 @@ async def upsert_goal(hired_instance_id: str, body: GoalRequest, store: Store) -
 async def delete_goal(
     hired_instance_id: str,
     store: Store,
+    key: IdempotencyKey,
     customer_id: str = "",
     goal_instance_id: str = "",
 ) -> JsonResponse:
@@ -110,6 +120,7 @@ async def delete_goal(
         hired_instance_id=hired_instance_id,
         customer_id=customer_id,
         goal_instance_id=goal_instance_id,
+        request_id=key,
     )
     response = await store.call(store.hiring.DeleteGoal, request)
     return JsonResponse(

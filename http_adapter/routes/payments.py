@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Request
 from plant.store.v1 import billing_pb2 as pb
 
 from http_adapter import razorpay, rendering
-from http_adapter.dependencies import Settings, Store
+from http_adapter.config import AdapterSettings
+from http_adapter.dependencies import IdempotencyKey, Settings, Store
 from http_adapter.errors import ContractError
 from http_adapter.pages import every_page
 from http_adapter.payments_mode import require_mode
@@ -22,6 +23,7 @@ from http_adapter.schemas.payments import (
     RazorpayOrderRequest,
 )
 from http_adapter.times import client_timestamp
+from store_service.client import StoreClient
 from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
 
 router = api_router("/api/v1/payments", "payments")
@@ -35,7 +37,7 @@ async def coupon_checkout(
     body: CouponCheckoutRequest,
     store: Store,
     settings: Settings,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    key: IdempotencyKey,
 ) -> JsonResponse:
     require_mode(
         settings, "coupon", "Coupon checkout is disabled when PAYMENTS_MODE is not 'coupon'."
@@ -46,7 +48,7 @@ async def coupon_checkout(
         duration=body.duration,
         customer_id=body.customer_id,
         gstin=body.gstin,
-        request_id=idempotency_key or "",
+        request_id=key,
     )
     response = await store.call(store.billing.CheckoutWithCoupon, request)
     order = response.order
@@ -66,33 +68,49 @@ async def coupon_checkout(
     )
 
 
+async def _create_razorpay_order(
+    request: Request,
+    store: StoreClient,
+    settings: AdapterSettings,
+    quote: pb.QuoteRazorpayOrderResponse,
+    purchase: dict[str, Any],
+) -> pb.CreateRazorpayOrderResponse:
+    razorpay_order_id = await razorpay.create_order(
+        request.app.state.http, settings, quote.amount, quote.order_id
+    )
+    created = pb.CreateRazorpayOrderRequest(
+        order_id=quote.order_id,
+        subscription_id=quote.subscription_id,
+        razorpay_order_id=razorpay_order_id,
+        **purchase,
+    )
+    return await store.call(store.billing.CreateRazorpayOrder, created)
+
+
 @router.post("/razorpay/order", response_model=responses.RazorpayOrder)
 async def razorpay_order(
     body: RazorpayOrderRequest,
     request: Request,
     store: Store,
     settings: Settings,
+    key: IdempotencyKey,
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("checkout"))
+    # What the client asks for; quote and creation carry the same, under the same key.
+    purchase: dict[str, Any] = {
+        "agent_id": body.agent_id,
+        "duration": body.duration,
+        "customer_id": body.customer_id,
+        "request_id": key,
+    }
     quote = await store.call(
-        store.billing.QuoteRazorpayOrder,
-        pb.QuoteRazorpayOrderRequest(
-            agent_id=body.agent_id, duration=body.duration, customer_id=body.customer_id
-        ),
+        store.billing.QuoteRazorpayOrder, pb.QuoteRazorpayOrderRequest(**purchase)
     )
-    razorpay_order_id = await razorpay.create_order(
-        request.app.state.http, settings, quote.amount, quote.order_id
-    )
-    created = await store.call(
-        store.billing.CreateRazorpayOrder,
-        pb.CreateRazorpayOrderRequest(
-            order_id=quote.order_id,
-            subscription_id=quote.subscription_id,
-            agent_id=body.agent_id,
-            duration=body.duration,
-            customer_id=body.customer_id,
-            razorpay_order_id=razorpay_order_id,
-        ),
+    # A retry of a key whose order exists replays it: no second Razorpay order.
+    created = (
+        quote.created
+        if quote.HasField("created")
+        else await _create_razorpay_order(request, store, settings, quote, purchase)
     )
     return JsonResponse(
         {
@@ -102,14 +120,14 @@ async def razorpay_order(
             "currency": created.order.currency,
             "amount": created.order.amount,
             "razorpay_key_id": settings.razorpay_key_id,
-            "razorpay_order_id": razorpay_order_id,
+            "razorpay_order_id": created.order.razorpay_order_id,
         }
     )
 
 
 @router.post("/razorpay/confirm", response_model=responses.RazorpayConfirmation)
 async def razorpay_confirm(
-    body: RazorpayConfirmRequest, store: Store, settings: Settings
+    body: RazorpayConfirmRequest, store: Store, settings: Settings, key: IdempotencyKey
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("confirm"))
     response = await store.call(
@@ -120,6 +138,7 @@ async def razorpay_confirm(
             razorpay_order_id=body.razorpay_order_id,
             razorpay_payment_id=body.razorpay_payment_id,
             razorpay_signature=body.razorpay_signature,
+            request_id=key,
         ),
     )
     return JsonResponse(
@@ -145,6 +164,7 @@ async def razorpay_webhook(
     request: Request,
     store: Store,
     settings: Settings,
+    key: IdempotencyKey,
     signature: Annotated[str | None, Header(alias="X-Razorpay-Signature")] = None,
 ) -> JsonResponse:
     require_mode(settings, "razorpay", RAZORPAY_DISABLED.format("webhook"))
@@ -152,7 +172,9 @@ async def razorpay_webhook(
         raise ContractError(400, "Missing X-Razorpay-Signature")
     response = await store.call(
         store.billing.ApplyRazorpayWebhook,
-        pb.ApplyRazorpayWebhookRequest(body=await request.body(), signature=signature),
+        pb.ApplyRazorpayWebhookRequest(
+            body=await request.body(), signature=signature, request_id=key
+        ),
     )
     return JsonResponse(WEBHOOK_ANSWERS[response.outcome])
 
@@ -167,8 +189,10 @@ async def customer_subscriptions(customer_id: str, store: Store) -> JsonResponse
 
 
 @router.post("/subscriptions/process-period-end", response_model=responses.Processed)
-async def process_period_end(body: ProcessAtRequest, store: Store) -> JsonResponse:
-    request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now))
+async def process_period_end(
+    body: ProcessAtRequest, store: Store, key: IdempotencyKey
+) -> JsonResponse:
+    request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now), request_id=key)
     response = await store.call(store.billing.ProcessPeriodEnd, request)
     return JsonResponse(rendering.processed(response.processed, body.now, response))
 
@@ -182,8 +206,10 @@ async def get_subscription(subscription_id: str, store: Store) -> JsonResponse:
 
 @router.post("/subscriptions/{subscription_id}/cancel", response_model=responses.Subscription)
 async def cancel_subscription(
-    subscription_id: str, store: Store, customer_id: str | None = None
+    subscription_id: str, store: Store, key: IdempotencyKey, customer_id: str | None = None
 ) -> JsonResponse:
-    request = pb.CancelSubscriptionRequest(subscription_id=subscription_id, customer_id=customer_id)
+    request = pb.CancelSubscriptionRequest(
+        subscription_id=subscription_id, customer_id=customer_id, request_id=key
+    )
     response = await store.call(store.billing.CancelSubscription, request)
     return JsonResponse(rendering.subscription(response.subscription))

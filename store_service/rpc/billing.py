@@ -21,10 +21,22 @@ from store_service.rpc.billing_messages import (
 from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import billing_documents, payments, subscriptions
+from store_service.services.idempotency import IdempotencyKey
 from store_service.wire.enums import WEBHOOK_OUTCOME
 from store_service.wire.values import optional_instant, optional_text, timestamp
 
 Context = Any
+
+
+def _purchase_key(
+    request: pb.QuoteRazorpayOrderRequest | pb.CreateRazorpayOrderRequest,
+) -> IdempotencyKey | None:
+    return payments.razorpay_order_key(
+        request.agent_id,
+        request.duration,
+        optional_text(request, "customer_id"),
+        request.request_id,
+    )
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -64,11 +76,14 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.QuoteRazorpayOrderRequest, context: Context
     ) -> pb.QuoteRazorpayOrderResponse:
         quote = payments.quote_razorpay_order(request.duration)
+        key = _purchase_key(request)
+        created = await self.units.answered(key, pb.CreateRazorpayOrderResponse)
         return pb.QuoteRazorpayOrderResponse(
             order_id=quote.order_id,
             subscription_id=quote.subscription_id,
             amount=quote.amount,
             currency="INR",
+            created=created,
         )
 
     async def CreateRazorpayOrder(
@@ -90,8 +105,13 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 subscription=subscription_message(purchase.subscription),
             )
 
+        key = _purchase_key(request)
         return await self.units.write(
-            "BillingService.CreateRazorpayOrder", request, pb.CreateRazorpayOrderResponse, work
+            "BillingService.CreateRazorpayOrder",
+            request,
+            pb.CreateRazorpayOrderResponse,
+            work,
+            key=key,
         )
 
     async def ConfirmRazorpayPayment(

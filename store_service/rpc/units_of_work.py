@@ -23,19 +23,27 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Fields that say who asks or how to trace it, not what is asked: a retry may change them.
+NOT_FINGERPRINTED = ("request_id", "correlation_id")
+
+
 def _fingerprint_bytes(request: Message) -> bytes:
     anonymous = type(request)()
     anonymous.CopyFrom(request)
-    anonymous.ClearField("request_id")
+    for name in NOT_FINGERPRINTED:
+        if name in anonymous.DESCRIPTOR.fields_by_name:
+            anonymous.ClearField(name)
     return anonymous.SerializeToString(deterministic=True)
 
 
 def request_key(method: str, request: Message) -> IdempotencyKey | None:
-    """The generic AIP-155 key of a request, or None when it carries no request id."""
-    request_id = getattr(request, "request_id", "").strip()
-    if not request_id:
+    """The generic AIP-155 key of a request, scoped by its customer (if it names one), or None
+    when it carries no request id."""
+    request_id: str = getattr(request, "request_id", "")
+    if not request_id.strip():
         return None
-    return IdempotencyKey.for_request(method, request_id, _fingerprint_bytes(request))
+    customer_id: str | None = getattr(request, "customer_id", None)
+    return IdempotencyKey.scoped(method, customer_id, request_id, _fingerprint_bytes(request))
 
 
 class UnitsOfWork:
@@ -73,7 +81,7 @@ class UnitsOfWork:
                 response = await work(tx, now)
             except DomainError as refusal:
                 if refusal.keeps_writes:
-                    await self._keep_refusal(tx, key)
+                    await self._keep_refusal(tx, key, refusal)
                 raise
             if key is not None:
                 await idempotency.complete(tx, key, response.SerializeToString(deterministic=True))
@@ -104,10 +112,19 @@ class UnitsOfWork:
         return await self.write(method, request, response_type, work)
 
     @staticmethod
-    async def _keep_refusal(tx: UnitOfWork, key: IdempotencyKey | None) -> None:
+    async def _keep_refusal(
+        tx: UnitOfWork, key: IdempotencyKey | None, refusal: DomainError
+    ) -> None:
         if key is not None:
-            await idempotency.release(tx, key)
+            await idempotency.complete(tx, key, idempotency.refusal_answer(refusal))
         await tx.commit()
+
+    async def answered(self, key: IdempotencyKey | None, response_type: type[R]) -> R | None:
+        """The answer kept for a key, without claiming it; None if there is none (yet)."""
+        if key is None:
+            return None
+        stored = await self.read(lambda tx: idempotency.lookup(tx, key))
+        return None if stored is None else response_type.FromString(stored)
 
     async def in_transaction(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """One committed transaction of a multi-transaction job (a batch)."""
@@ -126,10 +143,9 @@ class UnitsOfWork:
         """A batch job of many transactions; its final answer is kept for repeats of its id."""
         now = self.clock()
         key = request_key(method, request)
-        if key is not None:
-            stored = await self.read(lambda tx: idempotency.lookup(tx, key))
-            if stored is not None:
-                return response_type.FromString(stored)
+        stored = await self.answered(key, response_type)
+        if stored is not None:
+            return stored
         response = await run(now)
         if key is None:
             return response

@@ -1,4 +1,5 @@
-"""Request idempotency (AIP-155): the first answer to a write is stored with the write itself.
+"""Request idempotency (AIP-155): the first answer to a write is stored with the write itself
+(a refusal that wrote its trace, such as an enforcement denial, is an answer too).
 
 A repeat carrying the same scope key gets that stored answer back; the same key with another
 request is refused. The reservation row is inserted first in the writing transaction, so two
@@ -9,6 +10,7 @@ first to commit (and then replays it) or to roll back (and then does the work it
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 from store_service.db.models import IdempotencyRecord, table_of
 from store_service.db.sql import Statement, Transaction
-from store_service.domain.errors import aborted
+from store_service.domain.errors import DomainError, ErrorKind, aborted
 
 records = table_of(IdempotencyRecord)
 
@@ -44,7 +46,6 @@ COMPLETE = Statement(
     .where(records.c.scope_key == bindparam("key"))
     .values(response=bindparam("response"))
 )
-RELEASE = Statement(delete(records).where(records.c.scope_key == bindparam("scope_key")))
 _EXPIRED = (
     select(records.c.scope_key)
     .where(records.c.created_at < bindparam("cutoff"))
@@ -65,9 +66,19 @@ class IdempotencyKey:
     fingerprint: str
 
     @classmethod
-    def for_request(cls, method: str, request_id: str, request_bytes: bytes) -> IdempotencyKey:
-        """The generic key: the RPC's name and request id, fingerprinted by the request bytes."""
-        return cls(f"{method}::{request_id}", hashlib.sha256(request_bytes).hexdigest())
+    def scoped(
+        cls, method: str, customer_id: str | None, request_id: str, request: bytes
+    ) -> IdempotencyKey | None:
+        """A caller's key within one method and one customer, fingerprinted by the request;
+        None when the caller sent no key (a blank one counts as none, and it is trimmed).
+
+        The customer and the key enter the scope hashed, so neither their length nor a
+        separator inside them can make two customers' scopes meet."""
+        key = request_id.strip()
+        if not key:
+            return None
+        owner = hashlib.sha256(json.dumps([customer_id or "", key]).encode()).hexdigest()
+        return cls(f"{method}::{owner}", hashlib.sha256(request).hexdigest())
 
 
 def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
@@ -79,8 +90,29 @@ def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
         )
 
 
+# A stored refusal starts with a zero byte, which no serialized message can: field number 0
+# does not exist, and an empty message is empty.
+_REFUSAL = b"\x00"
+
+
+def refusal_answer(refusal: DomainError) -> bytes:
+    """A refusal that wrote its trace, stored so that a repeat answers it instead of writing
+    a second trace."""
+    fields = [refusal.kind.value, refusal.reason, refusal.message, refusal.metadata]
+    return _REFUSAL + json.dumps(fields).encode()
+
+
+def _replayed(stored: bytes) -> bytes:
+    """The stored answer of a response; a stored refusal is raised again."""
+    if stored.startswith(_REFUSAL):
+        kind, reason, message, metadata = json.loads(stored[len(_REFUSAL) :])
+        raise DomainError(ErrorKind(kind), reason, message, metadata)
+    return stored
+
+
 async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes | None:
-    """Claims the key for this transaction; returns the stored answer if it was claimed before."""
+    """Claims the key for this transaction; returns the stored answer if it was claimed before
+    (or raises the stored refusal)."""
     claimed = await tx.first(
         CLAIM, scope_key=key.scope_key, fingerprint=key.fingerprint, response=None, created_at=now
     )
@@ -94,18 +126,12 @@ async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes 
             "IDEMPOTENT_REQUEST_IN_PROGRESS",
             "A request with this idempotency key is still in progress; retry later.",
         )
-    stored: bytes = row["response"]
-    return stored
+    return _replayed(row["response"])
 
 
 async def complete(tx: Transaction, key: IdempotencyKey, response: bytes) -> None:
     """Stores the answer to replay; committed together with the work it answers."""
     await tx.execute(COMPLETE, key=key.scope_key, response=response)
-
-
-async def release(tx: Transaction, key: IdempotencyKey) -> None:
-    """Gives the key back: the request failed, so a repeat must do the work itself."""
-    await tx.execute(RELEASE, scope_key=key.scope_key)
 
 
 async def lookup(tx: Transaction, key: IdempotencyKey) -> bytes | None:
@@ -115,7 +141,7 @@ async def lookup(tx: Transaction, key: IdempotencyKey) -> bytes | None:
         return None
     _check_fingerprint(key, row["fingerprint"])
     response: bytes | None = row["response"]
-    return response
+    return None if response is None else _replayed(response)
 
 
 async def record(tx: Transaction, key: IdempotencyKey, response: bytes, now: datetime) -> bytes:

@@ -9,7 +9,6 @@ id is claimed for the order once (razorpay_payments), so no payment confirms two
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -88,15 +87,13 @@ class CouponCheckout:
     gstin: str | None
 
     def idempotency_key(self, key: str) -> IdempotencyKey | None:
-        """The contract's scope ({customer or anon}::{key}) and payload fingerprint."""
-        trimmed = key.strip()
-        if not trimmed:
-            return None
-        scope = f"CheckoutWithCoupon::{self.customer_id or 'anon'}::{trimmed}"
+        """The contract's scope (customer and key) and payload fingerprint (5.10)."""
         fingerprint = json.dumps(
             [self.coupon_code, self.agent_id, self.duration, self.customer_id, self.gstin]
         )
-        return IdempotencyKey(scope, hashlib.sha256(fingerprint.encode()).hexdigest())
+        return IdempotencyKey.scoped(
+            "BillingService.CheckoutWithCoupon", self.customer_id, key, fingerprint.encode()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +206,17 @@ class Quote:
 def quote_razorpay_order(duration: str) -> Quote:
     plan = billing.plan_for(duration)
     return Quote(f"ORDER-{uuid.uuid4()}", f"SUB-{uuid.uuid4()}", plan.price_inr)
+
+
+def razorpay_order_key(
+    agent_id: str, duration: str, customer_id: str | None, request_id: str
+) -> IdempotencyKey | None:
+    """The key of a Razorpay purchase: fingerprinted by what the client asked for, not by the
+    identifiers each quote allocates afresh, so a retry with new ones still replays."""
+    purchase = json.dumps([agent_id, duration, customer_id])
+    return IdempotencyKey.scoped(
+        "BillingService.CreateRazorpayOrder", customer_id, request_id, purchase.encode()
+    )
 
 
 def _require_prefixed(value: str, prefix: str, field: str) -> None:

@@ -487,19 +487,23 @@ class QuoteRazorpayOrderRequest(_message.Message):
     AGENT_ID_FIELD_NUMBER: _builtins.int
     DURATION_FIELD_NUMBER: _builtins.int
     CUSTOMER_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
     agent_id: _builtins.str
     duration: _builtins.str
     customer_id: _builtins.str
+    request_id: _builtins.str
+    """The request_id the caller will pass to CreateRazorpayOrder."""
     def __init__(
         self,
         *,
         agent_id: _builtins.str = ...,
         duration: _builtins.str = ...,
         customer_id: _builtins.str | None = ...,
+        request_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "customer_id", b"customer_id"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "agent_id", b"agent_id", "customer_id", b"customer_id", "duration", b"duration"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id", "agent_id", b"agent_id", "customer_id", b"customer_id", "duration", b"duration", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__customer_id: _TypeAlias = _typing.Literal["customer_id"]  # noqa: Y015
     _WhichOneofArgType__customer_id: _TypeAlias = _typing.Literal["_customer_id", b"_customer_id"]  # noqa: Y015
@@ -515,11 +519,16 @@ class QuoteRazorpayOrderResponse(_message.Message):
     SUBSCRIPTION_ID_FIELD_NUMBER: _builtins.int
     AMOUNT_FIELD_NUMBER: _builtins.int
     CURRENCY_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
     order_id: _builtins.str
     subscription_id: _builtins.str
     amount: _builtins.int
     """Integer INR rupees."""
     currency: _builtins.str
+    @_builtins.property
+    def created(self) -> Global___CreateRazorpayOrderResponse:
+        """Set when CreateRazorpayOrder already succeeded for this request_id: its first answer."""
+
     def __init__(
         self,
         *,
@@ -527,10 +536,11 @@ class QuoteRazorpayOrderResponse(_message.Message):
         subscription_id: _builtins.str = ...,
         amount: _builtins.int = ...,
         currency: _builtins.str = ...,
+        created: Global___CreateRazorpayOrderResponse | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created", b"created"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "currency", b"currency", "order_id", b"order_id", "subscription_id", b"subscription_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "created", b"created", "currency", b"currency", "order_id", b"order_id", "subscription_id", b"subscription_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

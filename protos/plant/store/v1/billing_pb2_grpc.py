@@ -126,14 +126,18 @@ class BillingServiceServicer:
 
     def QuoteRazorpayOrder(self, request, context):
         """Validates a Razorpay purchase and allocates its identifiers without writing anything, so the
-        caller can create the Razorpay order with the internal order id as its receipt.
+        caller can create the Razorpay order with the internal order id as its receipt. With a
+        `request_id` whose CreateRazorpayOrder already succeeded it answers that order (`created`),
+        so a retry does not create a second Razorpay order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateRazorpayOrder(self, request, context):
-        """Records a created Razorpay order with its pending subscription.
+        """Records a created Razorpay order with its pending subscription. Its `request_id` is the
+        client's purchase (agent, duration, customer); the identifiers the quote allocated are not
+        part of what a repeat is compared with.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -39,10 +39,15 @@ class BillingServiceStub:
     """
     QuoteRazorpayOrder: _grpc.UnaryUnaryMultiCallable[_billing_pb2.QuoteRazorpayOrderRequest, _billing_pb2.QuoteRazorpayOrderResponse]
     """Validates a Razorpay purchase and allocates its identifiers without writing anything, so the
-    caller can create the Razorpay order with the internal order id as its receipt.
+    caller can create the Razorpay order with the internal order id as its receipt. With a
+    `request_id` whose CreateRazorpayOrder already succeeded it answers that order (`created`),
+    so a retry does not create a second Razorpay order.
     """
     CreateRazorpayOrder: _grpc.UnaryUnaryMultiCallable[_billing_pb2.CreateRazorpayOrderRequest, _billing_pb2.CreateRazorpayOrderResponse]
-    """Records a created Razorpay order with its pending subscription."""
+    """Records a created Razorpay order with its pending subscription. Its `request_id` is the
+    client's purchase (agent, duration, customer); the identifiers the quote allocated are not
+    part of what a repeat is compared with.
+    """
     ConfirmRazorpayPayment: _grpc.UnaryUnaryMultiCallable[_billing_pb2.ConfirmRazorpayPaymentRequest, _billing_pb2.ConfirmRazorpayPaymentResponse]
     """Confirms a Razorpay checkout (signature verified by the store); pays the order once."""
     ApplyRazorpayWebhook: _grpc.UnaryUnaryMultiCallable[_billing_pb2.ApplyRazorpayWebhookRequest, _billing_pb2.ApplyRazorpayWebhookResponse]
@@ -79,10 +84,15 @@ class BillingServiceAsyncStub(BillingServiceStub):
     """
     QuoteRazorpayOrder: _aio.UnaryUnaryMultiCallable[_billing_pb2.QuoteRazorpayOrderRequest, _billing_pb2.QuoteRazorpayOrderResponse]  # type: ignore[assignment]
     """Validates a Razorpay purchase and allocates its identifiers without writing anything, so the
-    caller can create the Razorpay order with the internal order id as its receipt.
+    caller can create the Razorpay order with the internal order id as its receipt. With a
+    `request_id` whose CreateRazorpayOrder already succeeded it answers that order (`created`),
+    so a retry does not create a second Razorpay order.
     """
     CreateRazorpayOrder: _aio.UnaryUnaryMultiCallable[_billing_pb2.CreateRazorpayOrderRequest, _billing_pb2.CreateRazorpayOrderResponse]  # type: ignore[assignment]
-    """Records a created Razorpay order with its pending subscription."""
+    """Records a created Razorpay order with its pending subscription. Its `request_id` is the
+    client's purchase (agent, duration, customer); the identifiers the quote allocated are not
+    part of what a repeat is compared with.
+    """
     ConfirmRazorpayPayment: _aio.UnaryUnaryMultiCallable[_billing_pb2.ConfirmRazorpayPaymentRequest, _billing_pb2.ConfirmRazorpayPaymentResponse]  # type: ignore[assignment]
     """Confirms a Razorpay checkout (signature verified by the store); pays the order once."""
     ApplyRazorpayWebhook: _aio.UnaryUnaryMultiCallable[_billing_pb2.ApplyRazorpayWebhookRequest, _billing_pb2.ApplyRazorpayWebhookResponse]  # type: ignore[assignment]
@@ -128,7 +138,9 @@ class BillingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_billing_pb2.QuoteRazorpayOrderResponse, _abc.Awaitable[_billing_pb2.QuoteRazorpayOrderResponse]]:
         """Validates a Razorpay purchase and allocates its identifiers without writing anything, so the
-        caller can create the Razorpay order with the internal order id as its receipt.
+        caller can create the Razorpay order with the internal order id as its receipt. With a
+        `request_id` whose CreateRazorpayOrder already succeeded it answers that order (`created`),
+        so a retry does not create a second Razorpay order.
         """
 
     @_abc_1.abstractmethod
@@ -137,7 +149,10 @@ class BillingServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _billing_pb2.CreateRazorpayOrderRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_billing_pb2.CreateRazorpayOrderResponse, _abc.Awaitable[_billing_pb2.CreateRazorpayOrderResponse]]:
-        """Records a created Razorpay order with its pending subscription."""
+        """Records a created Razorpay order with its pending subscription. Its `request_id` is the
+        client's purchase (agent, duration, customer); the identifiers the quote allocated are not
+        part of what a repeat is compared with.
+        """
 
     @_abc_1.abstractmethod
     def ConfirmRazorpayPayment(

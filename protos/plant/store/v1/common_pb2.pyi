@@ -32,7 +32,9 @@ class SubscriptionStatus(_SubscriptionStatus, metaclass=_SubscriptionStatusEnumT
 
     * Every mutating RPC takes an optional `request_id` (AIP-155). A repeat of a request with the
       same `request_id` returns the first answer without doing the work again; the same id with a
-      different request fails with ABORTED, reason IDEMPOTENCY_KEY_REUSED.
+      different request fails with ABORTED, reason IDEMPOTENCY_KEY_REUSED. Ids are scoped by
+      the RPC and by the request's `customer_id` (when it has one): two customers' ids never meet.
+      `correlation_id` is not part of the request a repeat is compared with.
     * Errors carry a google.rpc.Status with a google.rpc.ErrorInfo (domain "plant.store.v1") whose
       `reason` is stable and machine-readable; the status message is for humans.
     * RPCs that the REST contract lets a caller time-travel take an optional `now` / `as_of`;
