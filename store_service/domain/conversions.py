@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 INT_TEXT = re.compile(r"\s*[+-]?\d+(_\d+)*\s*")
-# Parsed numbers go back into JSON documents, whose integers are 64-bit: a value past that range
-# counts as unparsable, like text Python refuses. Checking the digit count first keeps int()
-# from ever seeing text past its conversion limit (4300 digits), which it refuses with an error.
-INT_RANGE = range(-(2**63), 2**63)
-MAX_INT_DIGITS = len(str(2**63))
+# Parsed numbers go back into JSON documents, which hold integers exactly up to the range of a
+# double (store_service/wire/documents.py): a value past it counts as unparsable, like text
+# Python refuses. Checking the digit count first keeps int() from ever seeing text past its
+# conversion limit (4300 digits), which it refuses with an error.
+LARGEST_INT = int(sys.float_info.max)
+MAX_INT_DIGITS = len(str(LARGEST_INT))
 
 
 def _in_range(number: int) -> int | None:
-    return number if number in INT_RANGE else None
+    return number if abs(number) <= LARGEST_INT else None
 
 
 def python_int(value: Any) -> int | None:

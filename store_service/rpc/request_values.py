@@ -18,6 +18,9 @@ from store_service.domain.errors import DomainError, invalid
 from store_service.domain.instants import EARLIEST, LATEST
 
 TIMESTAMP = timestamp_pb2.Timestamp.DESCRIPTOR.full_name
+# Messages the store keeps as JSON text (store_service/wire/documents.py), with their fields
+# that are also key columns (where a NUL still cannot go).
+DOCUMENT_MESSAGES = {"plant.store.v1.AgentTypeDefinition": frozenset({"agent_type_id", "version"})}
 EARLIEST_SECONDS = int(EARLIEST.timestamp())
 LATEST_SECONDS = int(LATEST.timestamp())
 
@@ -39,8 +42,8 @@ def _values(message: Message, path: str) -> Iterator[tuple[str, FieldDescriptor,
             yield where, field, value
 
 
-def _problem(field: FieldDescriptor, value: Any) -> str | None:
-    if field.type == FieldDescriptor.TYPE_STRING and "\x00" in value:
+def _problem(field: FieldDescriptor, value: Any, text_is_data: bool) -> str | None:
+    if field.type == FieldDescriptor.TYPE_STRING and "\x00" in value and not text_is_data:
         return "holds a NUL character"
     if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT) and not (
         math.isfinite(value)
@@ -52,14 +55,22 @@ def _problem(field: FieldDescriptor, value: Any) -> str | None:
     return None
 
 
-def refusal(request: Message, path: str = "") -> DomainError | None:
-    """INVALID_VALUE naming the first field that holds what no database or clock can hold."""
+def refusal(
+    request: Message, path: str = "", keys: frozenset[str] | None = None
+) -> DomainError | None:
+    """INVALID_VALUE naming the first field that holds what no database or clock can hold.
+
+    Within a message stored as a JSON document (`keys` names its fields that are also columns)
+    text is data: any character survives there, NUL included (JSON text escapes it)."""
     for where, field, value in _values(request, path):
-        problem = _problem(field, value)
+        text_is_data = keys is not None and field.name not in keys
+        problem = _problem(field, value, text_is_data)
         if problem is not None:
             return invalid("INVALID_VALUE", f"{where} {problem}", field=where)
         if isinstance(value, Message):
-            nested = refusal(value, f"{where}.")
+            name = value.DESCRIPTOR.full_name
+            inner = DOCUMENT_MESSAGES.get(name, frozenset() if keys is not None else None)
+            nested = refusal(value, f"{where}.", inner)
             if nested is not None:
                 return nested
     return None

@@ -20,6 +20,7 @@ from store_service.db.models import (
 )
 from store_service.wire.documents import to_json
 from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
+from tests.json_text import json_text, member_text
 from tests.processes import replicas, run_cli
 from tests.races import (
     RACERS,
@@ -194,16 +195,18 @@ async def test_drafts_queued_behind_a_writer_update_what_it_left(
             lambda client, owner: draft(
                 client, hired[owner]["subscription_id"], owner, nickname="Renamed", config=None
             ),
-            update(instances).values(config=config),
+            update(instances).values(config=to_json(config)),
         )
     for responses in answers.values():
         assert statuses(responses) == {200}
-        assert [(r.json()["nickname"], r.json()["config"]) for r in responses] == [
-            ("Renamed", config)
+        assert [(r.json()["nickname"], member_text(r.content, "config")) for r in responses] == [
+            ("Renamed", json_text(config))
         ] * RACERS
     async with engine.connect() as connection:
         stored = (await connection.execute(select(instances))).mappings().all()
-    assert [(row["nickname"], row["config"]) for row in stored] == [("Renamed", config)] * 3
+    assert [(row["nickname"], row["config"]) for row in stored] == [
+        ("Renamed", to_json(config))
+    ] * 3
 
 
 async def test_racing_trial_end_calls_end_each_trial_once(

@@ -223,7 +223,9 @@ async def test_racing_confirms_and_webhooks_pay_each_order_once(racers: Racers) 
                 events.c.event_type == "payment_success"
             )
         )
-        via_webhook = {order_id for order_id, metadata in rows if metadata.get("via") == "webhook"}
+        via_webhook = {
+            order_id for order_id, metadata in rows if json.loads(metadata).get("via") == "webhook"
+        }
     assert via_webhook == paid_by_webhook
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store_service.domain.conversions import python_float, python_int
+from store_service.domain.conversions import LARGEST_INT, MAX_INT_DIGITS, python_float, python_int
 from store_service.domain.errors import DomainError
 from store_service.domain.hiring import (
     agent_type_for,
@@ -262,15 +262,21 @@ digit_strings = st.builds(
 @given(digit_strings)
 def test_python_int_parses_any_digit_string_without_raising(text: str) -> None:
     parsed = python_int(text)
-    if len(text.strip().lstrip("+-").lstrip("0")) <= 18:
+    if len(text.strip().lstrip("+-").lstrip("0")) < MAX_INT_DIGITS:
         assert parsed == int(text)
     elif parsed is not None:
-        assert parsed == int(text) and -(2**63) <= parsed < 2**63
+        assert parsed == int(text) and abs(parsed) <= LARGEST_INT
 
 
-@given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))
+@given(
+    st.one_of(
+        st.integers(),
+        st.integers(LARGEST_INT - 2**10, LARGEST_INT + 2**10),
+        st.floats(allow_nan=False, allow_infinity=False),
+    )
+)
 def test_python_int_results_fit_a_json_document(value: int | float) -> None:
     parsed = python_int(value)
-    assert parsed is None or -(2**63) <= parsed < 2**63
+    assert parsed is None or abs(parsed) <= LARGEST_INT
     if parsed is None:
-        assert not -(2**63) <= int(value) < 2**63
+        assert abs(int(value)) > LARGEST_INT

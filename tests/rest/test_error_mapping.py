@@ -51,7 +51,13 @@ REASON_ARGUMENT = {
     "build_status": 1,
 }
 # The helpers themselves pass a reason through; every other call names it literally.
-PASS_THROUGH = {("domain/errors.py", "reason"), ("rpc/status.py", "error.reason")}
+# Places that pass on a reason raised (and checked) elsewhere: the error type's own plumbing,
+# and an idempotent replay of a refusal kept as a key's answer.
+PASS_THROUGH = {
+    ("domain/errors.py", "reason"),
+    ("rpc/status.py", "error.reason"),
+    ("services/idempotency.py", "reason"),
+}
 
 
 class StandIn:

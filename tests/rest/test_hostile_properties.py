@@ -73,7 +73,8 @@ async def seeded(database_url: str) -> AsyncIterator[Seeded]:
 
 
 def body_targets(seeded: Seeded) -> list[tuple[str, str, dict[str, Any]]]:
-    """(method, path, body with a SLOT) for the JSON fields a hostile value can go into."""
+    """(method, path, body with a SLOT) for the JSON fields a hostile value can go into: plain
+    fields, then (DOCUMENT_TARGETS of them) places inside a document."""
     hired = seeded.hired_instance_id
     draft = {"subscription_id": seeded.subscription_id, "agent_id": TRADING_AGENT}
     draft |= {"customer_id": OWNER}
@@ -83,16 +84,20 @@ def body_targets(seeded: Seeded) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         ("POST", f"{API}/payments/coupon/checkout", checkout | {"agent_id": SLOT}),
         ("PUT", f"{API}/hired-agents/draft", draft | {"nickname": SLOT}),
-        ("PUT", f"{API}/hired-agents/draft", draft | {"config": TRADING_CONFIG | {"x": SLOT}}),
-        ("PUT", f"{API}/hired-agents/draft", draft | {"config": {"n": [{"deep": SLOT}]}}),
-        ("PUT", f"{API}/hired-agents/{hired}/goals", goal | {"settings": TRADE_GOAL | {"u": SLOT}}),
         (
             "POST",
             f"{API}/deliverables/{seeded.deliverable_id}/review",
             {"customer_id": OWNER, "decision": "approved", "notes": SLOT},
         ),
         ("POST", f"{API}/hired-agents/{hired}/finalize", {"customer_id": SLOT}),
+        ("PUT", f"{API}/hired-agents/draft", draft | {"config": TRADING_CONFIG | {"x": SLOT}}),
+        ("PUT", f"{API}/hired-agents/draft", draft | {"config": {"n": [{"deep": SLOT}]}}),
+        ("PUT", f"{API}/hired-agents/{hired}/goals", goal | {"settings": TRADE_GOAL | {"u": SLOT}}),
     ]
+
+
+# The last body targets put the value inside a document, which keeps any character as data.
+DOCUMENT_TARGETS = 3
 
 
 async def refused_cleanly(seeded: Seeded, method: str, path: str, **request: Any) -> int:
@@ -126,16 +131,29 @@ async def body_property(
     await check_property(check)
 
 
+def _lone_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(character) <= 0xDFFF for character in text)
+
+
 def text_refusal(literal: str) -> int | None:
-    """Lone surrogates are not JSON a store can hold (422); NUL is a value no store keeps (400)."""
+    """Lone surrogates are not JSON a store can hold (422); NUL is a value no column keeps (400)."""
     text = json.loads(literal)
-    if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
+    if _lone_surrogate(text):
         return 422
     return 400 if "\x00" in text else None
 
 
+def document_text_refusal(literal: str) -> int | None:
+    """Inside a document (kept as JSON text) every character is data, NUL included; lone
+    surrogates are still not JSON (422)."""
+    return 422 if _lone_surrogate(json.loads(literal)) else None
+
+
 async def test_hostile_texts_in_bodies(seeded: Seeded) -> None:
-    await body_property(seeded, body_targets(seeded), hostile_text_literals, text_refusal)
+    targets = body_targets(seeded)
+    plain, documents = targets[:-DOCUMENT_TARGETS], targets[-DOCUMENT_TARGETS:]
+    await body_property(seeded, plain, hostile_text_literals, text_refusal)
+    await body_property(seeded, documents, hostile_text_literals, document_text_refusal)
 
 
 async def test_hostile_numbers_in_bodies(seeded: Seeded) -> None:

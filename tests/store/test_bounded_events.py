@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import asyncpg
@@ -13,6 +14,7 @@ from sqlalchemy import insert
 from http_adapter.errors import error_info
 from store_service.db.engine import create_engine
 from store_service.db.models import NotificationEvent, table_of
+from store_service.wire.documents import to_json
 from tests.databases import _plain
 from tests.harness import running_store, store_settings
 
@@ -111,7 +113,7 @@ async def _emit_large_events(database_url: str, count: int, size: int) -> None:
         {
             "created_at": datetime(2026, 3, 1, tzinfo=UTC),
             "event_type": "large",
-            "metadata": {"blob": "x" * size, "index": index},
+            "metadata": to_json({"blob": "x" * size, "index": index}),
         }
         for index in range(count)
     ]
@@ -135,7 +137,7 @@ async def test_undelivered_events_past_the_message_limit_come_in_several_answers
         if not pending.events:
             break
         assert len(pending.events) < 50  # one answer could not have carried them all
-        seen += [int(event.metadata["index"]) for event in pending.events]
+        seen += [json.loads(event.metadata_json)["index"] for event in pending.events]
         ids = [event.event_id for event in pending.events]
         await events.AcknowledgeEvents(events_pb2.AcknowledgeEventsRequest(event_ids=ids))
     assert seen == list(range(50))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from http_adapter.errors import error_info
 from store_service.domain.instants import EARLIEST, LATEST
+from store_service.rpc.request_values import DOCUMENT_MESSAGES
 from store_service.server import API_MODULES
 from tests.hostile import check_property, database_contents, on_loop
 
@@ -34,14 +35,15 @@ SECONDS_PER_DAY = 86_400
 Slot = tuple[FieldDescriptor, ...]
 
 
-def slots(descriptor: Descriptor, depth: int = 3) -> list[Slot]:
+def slots(descriptor: Descriptor, depth: int = 3, keys: frozenset[str] | None = None) -> list[Slot]:
+    """Fields a hostile value can go into; inside a message kept as a JSON document, strings
+    other than its key columns are data (any character goes, request_values.py)."""
     found: list[Slot] = []
     for field in descriptor.fields:
         kind = field.message_type.full_name if field.message_type is not None else None
-        scalar = field.type in (
-            FieldDescriptor.TYPE_STRING,
-            FieldDescriptor.TYPE_DOUBLE,
-            FieldDescriptor.TYPE_FLOAT,
+        text_is_data = keys is not None and field.name not in keys
+        scalar = field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT) or (
+            field.type == FieldDescriptor.TYPE_STRING and not text_is_data
         )
         if scalar or kind in (TIMESTAMP, STRUCT):
             found.append((field,))
@@ -50,7 +52,8 @@ def slots(descriptor: Descriptor, depth: int = 3) -> list[Slot]:
             and depth > 0
             and not field.message_type.GetOptions().map_entry
         ):
-            found.extend((field, *rest) for rest in slots(field.message_type, depth - 1))
+            inner = DOCUMENT_MESSAGES.get(kind or "", frozenset() if keys is not None else None)
+            found.extend((field, *rest) for rest in slots(field.message_type, depth - 1, inner))
     return found
 
 
