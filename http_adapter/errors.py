@@ -55,6 +55,13 @@ class PolicyDenial:
     detail_keys: tuple[str, ...]
 
 
+# The envelope of every policy denial (§2.3); `reason` and `details` vary.
+POLICY_DENIAL = Problem(
+    403,
+    "policy-enforcement-denied",
+    "Policy Enforcement Denied",
+    "Policy denied deliverable execution",
+)
 INTERNAL = Problem(
     500,
     "internal-server-error",
@@ -233,14 +240,8 @@ def problem_response(request: Request, problem: Problem, **extra: Any) -> Respon
 def _policy_response(
     request: Request, reason: str, rule: PolicyDenial, info: error_details_pb2.ErrorInfo
 ) -> Response:
-    denial = Problem(
-        403,
-        "policy-enforcement-denied",
-        "Policy Enforcement Denied",
-        "Policy denied deliverable execution",
-    )
     details = {key: info.metadata[key] for key in rule.detail_keys if key in info.metadata}
-    return problem_response(request, denial, reason=reason.lower(), details=details)
+    return problem_response(request, POLICY_DENIAL, reason=reason.lower(), details=details)
 
 
 def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Response:

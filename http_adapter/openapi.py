@@ -21,6 +21,7 @@ from http_adapter.errors import (
     IN_PROGRESS,
     INTERNAL,
     INVALID_VALUE,
+    POLICY_DENIAL,
     TIMEOUT,
     UNAVAILABLE,
     Problem,
@@ -37,12 +38,6 @@ EVERY_OPERATION = (INTERNAL, CONFLICT, UNAVAILABLE, TIMEOUT)
 WRITES = frozenset({"POST", "PUT", "DELETE"})
 KEY_REUSED = Failure(409, "Idempotency-Key reuse with different payload.")
 TOO_LARGE = Problem(413, "content-too-large", "Content Too Large", "The request body is too large.")
-DENIAL = Problem(
-    403,
-    "policy-enforcement-denied",
-    "Policy Enforcement Denied",
-    "Policy denied deliverable execution",
-)
 # The `details` of each policy denial, keys in the contract's order (§5.14).
 DENIAL_DETAILS = {
     "approval_required": {
@@ -110,7 +105,7 @@ def describe(operation: dict[str, Any], method: str, path: str) -> None:
 
 def _contract_answer(failure: Failure, path: str) -> Answer:
     if failure.policy:
-        body = _problem_body(DENIAL, path) | {
+        body = _problem_body(POLICY_DENIAL, path) | {
             "reason": failure.detail,
             "details": DENIAL_DETAILS[failure.detail],
         }
