@@ -21,7 +21,8 @@ def _in_range(number: int) -> int | None:
 
 
 def python_int(value: Any) -> int | None:
-    """int(value) for JSON values, or None where Python would raise or the result is not 64-bit."""
+    """int(value) for JSON values, or None where Python would raise or the result is past the
+    range of a double."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
@@ -35,12 +36,12 @@ def python_int(value: Any) -> int | None:
 
 
 def python_float(value: Any) -> float | None:
-    """float(value) for JSON values, or None where Python would raise."""
-    if isinstance(value, bool | int | float):
-        return float(value)
-    if isinstance(value, str):
+    """float(value) for JSON values, or None where Python would raise or the number is not
+    finite ("inf", "1e999", "nan"): it would go into a JSON document, which holds no such number."""
+    if isinstance(value, bool | int | float | str):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             return None
+        return number if math.isfinite(number) else None
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from store_service.domain.conversions import python_float
@@ -40,8 +39,7 @@ def _missing(field_type: str, value: Any) -> bool:
     if field_type in ("text", "enum"):
         return not nonblank(value)
     if field_type == "number":
-        number = python_float(value)
-        return number is None or math.isnan(number)
+        return python_float(value) is None
     if field_type == "boolean":
         return not isinstance(value, bool)
     if field_type == "list":

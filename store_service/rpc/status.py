@@ -132,6 +132,12 @@ def _described(error: DatabaseError, state: str) -> str:
     )
 
 
+def lost_a_race(error: DatabaseError) -> bool:
+    """A deadlock or serialization failure: the database rolled the whole transaction back, so
+    running the same work again is safe."""
+    return _sqlstate(error) in RETRYABLE_SQLSTATES
+
+
 def database_status(error: DatabaseError) -> grpc.Status:
     """A database failure: retryable when the database was unreachable or the race was lost."""
     state = _sqlstate(error)

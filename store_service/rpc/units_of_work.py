@@ -11,6 +11,7 @@ from google.protobuf.message import Message
 from store_service.db.database import Database, UnitOfWork
 from store_service.db.sql import Contended, Transaction
 from store_service.domain.errors import DomainError
+from store_service.rpc.status import DATABASE_ERRORS, lost_a_race
 from store_service.services import idempotency
 from store_service.services.idempotency import IdempotencyKey
 
@@ -46,6 +47,21 @@ def request_key(method: str, request: Message) -> IdempotencyKey | None:
     return IdempotencyKey.scoped(method, customer_id, request_id, _fingerprint_bytes(request))
 
 
+# A deadlock or serialization failure rolls the whole unit of work back: it is run again, a few
+# times, before the caller is told to retry (TRANSACTION_CONFLICT).
+ATTEMPTS_AFTER_LOST_RACES = 3
+
+
+async def _again_after_lost_races(attempt: Callable[[], Awaitable[T]]) -> T:
+    for remaining in range(ATTEMPTS_AFTER_LOST_RACES - 1, -1, -1):
+        try:
+            return await attempt()
+        except DATABASE_ERRORS as error:
+            if remaining == 0 or not lost_a_race(error):
+                raise
+    raise AssertionError("unreachable")
+
+
 class UnitsOfWork:
     def __init__(self, database: Database, clock: Clock = utc_now) -> None:
         self.database = database
@@ -58,8 +74,12 @@ class UnitsOfWork:
     async def autocommit(self, work: Callable[[Transaction, datetime], Awaitable[T]]) -> T:
         """Work whose every statement is atomic and idempotent on its own (no transaction)."""
         now = self.clock()
-        async with self.database.autocommit() as tx:
-            return await work(tx, now)
+
+        async def attempt() -> T:
+            async with self.database.autocommit() as tx:
+                return await work(tx, now)
+
+        return await _again_after_lost_races(attempt)
 
     async def write(
         self,
@@ -72,6 +92,17 @@ class UnitsOfWork:
         """Runs `work` and commits; a repeated request id replays the first committed answer."""
         now = self.clock()
         key = key or request_key(method, request)
+        return await _again_after_lost_races(
+            lambda: self._write_once(response_type, work, key, now)
+        )
+
+    async def _write_once(
+        self,
+        response_type: type[R],
+        work: Callable[[Transaction, datetime], Awaitable[R]],
+        key: IdempotencyKey | None,
+        now: datetime,
+    ) -> R:
         async with self.database.transaction() as tx:
             if key is not None:
                 stored = await idempotency.reserve(tx, key, now)

@@ -243,7 +243,19 @@ def test_python_int(value: Any, expected: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("3", 3.0), (" 1e3 ", 1000.0), (False, 0.0), ("inf", float("inf")), ("x", None), (None, None)],
+    [
+        ("3", 3.0),
+        (" 1e3 ", 1000.0),
+        (False, 0.0),
+        ("x", None),
+        (None, None),
+        # A number no JSON document can hold counts as unparsable, so no draft carries one.
+        ("inf", None),
+        ("-Infinity", None),
+        ("1e999", None),
+        ("nan", None),
+        (10**400, None),
+    ],
 )
 def test_python_float(value: Any, expected: float | None) -> None:
     assert python_float(value) == expected

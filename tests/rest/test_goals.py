@@ -90,6 +90,11 @@ async def test_goals_are_created_listed_replaced_and_deleted(
             {"settings": {"coin": " ", "side": "buy", "units": "x"}},
             "Missing required settings: coin, units",
         ),
+        # A number no JSON document holds would break every later draft of the instance.
+        (
+            {"settings": {"coin": "BTC", "side": "buy", "units": "Infinity"}},
+            "Missing required settings: units",
+        ),
     ],
 )
 async def test_goal_validation(
