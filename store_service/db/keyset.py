@@ -57,7 +57,12 @@ class Key:
             if moment is None or moment.tzinfo is None:
                 raise ValueError("not an instant")
             return moment
-        if isinstance(value, str | int) and not isinstance(value, bool):
+        # A token comes from the client: a value of another type than the column's, or an
+        # integer past 64 bits, would reach the database as a statement it refuses.
+        kind = self.column.type.python_type
+        if kind is str and isinstance(value, str):
+            return value
+        if kind is int and type(value) is int and -(2**63) <= value < 2**63:
             return value
         raise ValueError("not a key value")
 

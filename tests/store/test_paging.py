@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -193,7 +195,14 @@ async def test_bad_page_requests_are_refused(
         customer_id=CUSTOMER, page_token=first.next_page_token
     )
     assert await _refusal(billing.ListCustomerSubscriptions(foreign)) == "INVALID_PAGE_TOKEN"
-    for token in ("not base64!", "bm90IGpzb24", "e30="):  # not base64, not JSON, not a list
+    # A receipt cursor is (an instant, a text id): the right shape with the wrong types is as
+    # foreign as garbage.
+    moment = json.loads(base64.urlsafe_b64decode(first.next_page_token))[0]
+    wrong_types = [
+        base64.urlsafe_b64encode(json.dumps([moment, value]).encode()).decode()
+        for value in (12345, 2**70, True, None, ["x"])
+    ]
+    for token in ("not base64!", "bm90IGpzb24", "e30=", *wrong_types):
         forged = billing_pb2.ListReceiptsRequest(customer_id=CUSTOMER, page_token=token)
         assert await _refusal(billing.ListReceipts(forged)) == "INVALID_PAGE_TOKEN"
     negative = billing_pb2.ListReceiptsRequest(customer_id=CUSTOMER, page_size=-1)
