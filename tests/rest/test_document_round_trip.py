@@ -211,7 +211,8 @@ async def test_a_repeated_key_keeps_its_last_value(plant: Stack) -> None:
     label=texts.filter(bool),
     description=st.none() | texts,
     options=st.none() | st.lists(texts, max_size=3),
-    version=texts.filter(bool),
+    # A version is also a key of the versioned registry, where a NUL cannot go (decisions.md).
+    version=texts.filter(lambda text: bool(text) and "\x00" not in text),
 )
 @example(label="a\u0000b 漢 😀", description="\u2028", options=["é", ""], version="1.0.0")
 async def test_an_agent_type_definition_comes_back_as_sent(
