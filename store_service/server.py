@@ -48,8 +48,8 @@ from store_service.rpc.events import EventsServicer
 from store_service.rpc.hiring import HiringServicer
 from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.maintenance import MaintenanceServicer
-from store_service.rpc.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.services import outbox
+from store_service.services.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.tls import server_credentials
 from store_service.tracing import server_interceptors, tracer_provider_from_env
 from store_service.version import VERSION

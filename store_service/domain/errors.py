@@ -13,6 +13,8 @@ class ErrorKind(Enum):
     PERMISSION_DENIED = "permission_denied"
     ABORTED = "aborted"
     UNAVAILABLE = "unavailable"
+    # The store's own fault (a database error no rule explains): nothing the caller can change.
+    INTERNAL = "internal"
 
 
 class DomainError(Exception):

@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import grpc
 from plant.store.v1 import billing_pb2 as pb
 from plant.store.v1 import billing_pb2_grpc, common_pb2
 
@@ -18,14 +19,12 @@ from store_service.rpc.billing_messages import (
     receipt_message,
     subscription_message,
 )
-from store_service.rpc.jobs import batch_size
-from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import billing_documents, payments, subscriptions
+from store_service.services.batches import batch_size
 from store_service.services.idempotency import IdempotencyKey
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 from store_service.wire.enums import WEBHOOK_OUTCOME
 from store_service.wire.values import optional_instant, optional_text, timestamp
-
-Context = Any
 
 
 def _purchase_key(
@@ -45,7 +44,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self.settings = settings
 
     async def CheckoutWithCoupon(
-        self, request: pb.CheckoutWithCouponRequest, context: Context
+        self, request: pb.CheckoutWithCouponRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CheckoutWithCouponResponse:
         checkout = payments.prepare_coupon_checkout(
             request.coupon_code,
@@ -65,15 +64,15 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             )
 
         return await self.units.write(
-            "BillingService.CheckoutWithCoupon",
-            request,
-            pb.CheckoutWithCouponResponse,
+            Reply(
+                "BillingService.CheckoutWithCoupon", request, pb.CheckoutWithCouponResponse, as_is
+            ),
             work,
             key=checkout.idempotency_key(request.request_id),
         )
 
     async def QuoteRazorpayOrder(
-        self, request: pb.QuoteRazorpayOrderRequest, context: Context
+        self, request: pb.QuoteRazorpayOrderRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.QuoteRazorpayOrderResponse:
         quote = payments.quote_razorpay_order(request.duration)
         key = _purchase_key(request)
@@ -87,7 +86,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         )
 
     async def CreateRazorpayOrder(
-        self, request: pb.CreateRazorpayOrderRequest, context: Context
+        self, request: pb.CreateRazorpayOrderRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CreateRazorpayOrderResponse:
         async def work(tx: Transaction, now: datetime) -> pb.CreateRazorpayOrderResponse:
             purchase = await payments.create_razorpay_order(
@@ -107,15 +106,15 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
 
         key = _purchase_key(request)
         return await self.units.write(
-            "BillingService.CreateRazorpayOrder",
-            request,
-            pb.CreateRazorpayOrderResponse,
+            Reply(
+                "BillingService.CreateRazorpayOrder", request, pb.CreateRazorpayOrderResponse, as_is
+            ),
             work,
             key=key,
         )
 
     async def ConfirmRazorpayPayment(
-        self, request: pb.ConfirmRazorpayPaymentRequest, context: Context
+        self, request: pb.ConfirmRazorpayPaymentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ConfirmRazorpayPaymentResponse:
         async def work(tx: Transaction, now: datetime) -> pb.ConfirmRazorpayPaymentResponse:
             purchase = await payments.confirm_razorpay_payment(
@@ -134,14 +133,17 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             )
 
         return await self.units.write(
-            "BillingService.ConfirmRazorpayPayment",
-            request,
-            pb.ConfirmRazorpayPaymentResponse,
+            Reply(
+                "BillingService.ConfirmRazorpayPayment",
+                request,
+                pb.ConfirmRazorpayPaymentResponse,
+                as_is,
+            ),
             work,
         )
 
     async def ApplyRazorpayWebhook(
-        self, request: pb.ApplyRazorpayWebhookRequest, context: Context
+        self, request: pb.ApplyRazorpayWebhookRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ApplyRazorpayWebhookResponse:
         async def work(tx: Transaction, now: datetime) -> pb.ApplyRazorpayWebhookResponse:
             outcome = await payments.apply_razorpay_webhook(
@@ -150,11 +152,17 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             return pb.ApplyRazorpayWebhookResponse(outcome=WEBHOOK_OUTCOME.value(outcome))
 
         return await self.units.write(
-            "BillingService.ApplyRazorpayWebhook", request, pb.ApplyRazorpayWebhookResponse, work
+            Reply(
+                "BillingService.ApplyRazorpayWebhook",
+                request,
+                pb.ApplyRazorpayWebhookResponse,
+                as_is,
+            ),
+            work,
         )
 
     async def GetSubscription(
-        self, request: pb.GetSubscriptionRequest, context: Context
+        self, request: pb.GetSubscriptionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetSubscriptionResponse:
         async def work(tx: Transaction) -> pb.GetSubscriptionResponse:
             row = await subscriptions.get_subscription(tx, request.subscription_id)
@@ -163,7 +171,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def ListCustomerSubscriptions(
-        self, request: pb.ListCustomerSubscriptionsRequest, context: Context
+        self,
+        request: pb.ListCustomerSubscriptionsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.ListCustomerSubscriptionsResponse:
         async def work(tx: Transaction) -> pb.ListCustomerSubscriptionsResponse:
             page = await paging.read_page(
@@ -179,7 +189,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def CancelSubscription(
-        self, request: pb.CancelSubscriptionRequest, context: Context
+        self, request: pb.CancelSubscriptionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CancelSubscriptionResponse:
         async def work(tx: Transaction, now: datetime) -> pb.CancelSubscriptionResponse:
             row = await subscriptions.cancel_at_period_end(
@@ -188,11 +198,14 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
             return pb.CancelSubscriptionResponse(subscription=subscription_message(row))
 
         return await self.units.write(
-            "BillingService.CancelSubscription", request, pb.CancelSubscriptionResponse, work
+            Reply(
+                "BillingService.CancelSubscription", request, pb.CancelSubscriptionResponse, as_is
+            ),
+            work,
         )
 
     async def ProcessPeriodEnd(
-        self, request: pb.ProcessPeriodEndRequest, context: Context
+        self, request: pb.ProcessPeriodEndRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ProcessPeriodEndResponse:
         size = batch_size(request.batch_size)
         effective = optional_instant(request, "now")
@@ -209,11 +222,12 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
                 processed += batch
 
         return await self.units.job(
-            "BillingService.ProcessPeriodEnd", request, pb.ProcessPeriodEndResponse, run
+            Reply("BillingService.ProcessPeriodEnd", request, pb.ProcessPeriodEndResponse, as_is),
+            run,
         )
 
     async def ListReceipts(
-        self, request: pb.ListReceiptsRequest, context: Context
+        self, request: pb.ListReceiptsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListReceiptsResponse:
         async def work(tx: Transaction) -> pb.ListReceiptsResponse:
             page = await paging.read_page(
@@ -229,7 +243,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def GetReceipt(
-        self, request: pb.GetReceiptRequest, context: Context
+        self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetReceiptResponse:
         async def work(tx: Transaction) -> pb.GetReceiptResponse:
             row = await billing_documents.get_receipt(
@@ -240,7 +254,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def GetReceiptByOrder(
-        self, request: pb.GetReceiptByOrderRequest, context: Context
+        self, request: pb.GetReceiptByOrderRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetReceiptByOrderResponse:
         async def work(tx: Transaction) -> pb.GetReceiptByOrderResponse:
             row = await billing_documents.get_receipt(
@@ -251,7 +265,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def ListInvoices(
-        self, request: pb.ListInvoicesRequest, context: Context
+        self, request: pb.ListInvoicesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListInvoicesResponse:
         async def work(tx: Transaction) -> pb.ListInvoicesResponse:
             page = await paging.read_page(
@@ -267,7 +281,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def GetInvoice(
-        self, request: pb.GetInvoiceRequest, context: Context
+        self, request: pb.GetInvoiceRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetInvoiceResponse:
         async def work(tx: Transaction) -> pb.GetInvoiceResponse:
             row = await billing_documents.get_invoice(
@@ -278,7 +292,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         return await self.units.read(work)
 
     async def GetInvoiceByOrder(
-        self, request: pb.GetInvoiceByOrderRequest, context: Context
+        self, request: pb.GetInvoiceByOrderRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetInvoiceByOrderResponse:
         async def work(tx: Transaction) -> pb.GetInvoiceByOrderResponse:
             row = await billing_documents.get_invoice(

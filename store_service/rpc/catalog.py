@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import grpc
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
@@ -14,12 +15,10 @@ from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row, Transaction
 from store_service.domain.agent_types import validate_definition
 from store_service.rpc import paging
-from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import catalog
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 from store_service.wire.agent_types import to_document, to_message
 from store_service.wire.documents import from_stored_json
-
-Context = Any
 
 
 def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:
@@ -48,7 +47,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         return await self.units.read(work)
 
     async def ListAgentTypes(
-        self, request: pb.ListAgentTypesRequest, context: Context
+        self, request: pb.ListAgentTypesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListAgentTypesResponse:
         page = await self._definitions(catalog.LIST_CURRENT, request, catalog.list_agent_types)
         return pb.ListAgentTypesResponse(
@@ -56,7 +55,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         )
 
     async def GetAgentType(
-        self, request: pb.GetAgentTypeRequest, context: Context
+        self, request: pb.GetAgentTypeRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetAgentTypeResponse:
         async def work(tx: Transaction) -> dict[str, Any]:
             return await catalog.get_agent_type(tx, request.agent_type_id)
@@ -64,7 +63,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         return pb.GetAgentTypeResponse(agent_type=to_message(await self.units.read(work)))
 
     async def PutAgentType(
-        self, request: pb.PutAgentTypeRequest, context: Context
+        self, request: pb.PutAgentTypeRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.PutAgentTypeResponse:
         document = _document(request.agent_type)
 
@@ -73,11 +72,13 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             return pb.PutAgentTypeResponse(agent_type=to_message(stored))
 
         return await self.units.write(
-            "CatalogService.PutAgentType", request, pb.PutAgentTypeResponse, work
+            Reply("CatalogService.PutAgentType", request, pb.PutAgentTypeResponse, as_is), work
         )
 
     async def ListLatestAgentTypeVersions(
-        self, request: pb.ListLatestAgentTypeVersionsRequest, context: Context
+        self,
+        request: pb.ListLatestAgentTypeVersionsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.ListLatestAgentTypeVersionsResponse:
         page = await self._definitions(catalog.LIST_LATEST, request, catalog.list_latest_versions)
         return pb.ListLatestAgentTypeVersionsResponse(
@@ -85,7 +86,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         )
 
     async def GetLatestAgentTypeVersion(
-        self, request: pb.GetLatestAgentTypeVersionRequest, context: Context
+        self,
+        request: pb.GetLatestAgentTypeVersionRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.GetLatestAgentTypeVersionResponse:
         async def work(tx: Transaction) -> dict[str, Any]:
             return await catalog.get_latest_version(tx, request.agent_type_id)
@@ -94,7 +97,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         return pb.GetLatestAgentTypeVersionResponse(agent_type=to_message(document))
 
     async def CreateAgentTypeVersion(
-        self, request: pb.CreateAgentTypeVersionRequest, context: Context
+        self, request: pb.CreateAgentTypeVersionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CreateAgentTypeVersionResponse:
         document = _document(request.agent_type)
 
@@ -103,14 +106,17 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             return pb.CreateAgentTypeVersionResponse(agent_type=to_message(stored))
 
         return await self.units.write(
-            "CatalogService.CreateAgentTypeVersion",
-            request,
-            pb.CreateAgentTypeVersionResponse,
+            Reply(
+                "CatalogService.CreateAgentTypeVersion",
+                request,
+                pb.CreateAgentTypeVersionResponse,
+                as_is,
+            ),
             work,
         )
 
     async def UpdateAgentTypeVersion(
-        self, request: pb.UpdateAgentTypeVersionRequest, context: Context
+        self, request: pb.UpdateAgentTypeVersionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.UpdateAgentTypeVersionResponse:
         document = _document(request.agent_type)
 
@@ -119,8 +125,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             return pb.UpdateAgentTypeVersionResponse(agent_type=to_message(stored))
 
         return await self.units.write(
-            "CatalogService.UpdateAgentTypeVersion",
-            request,
-            pb.UpdateAgentTypeVersionResponse,
+            Reply(
+                "CatalogService.UpdateAgentTypeVersion",
+                request,
+                pb.UpdateAgentTypeVersionResponse,
+                as_is,
+            ),
             work,
         )

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import grpc
 from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
@@ -22,13 +23,11 @@ from store_service.rpc.deliverables_messages import (
     execution_message,
     review_message,
 )
-from store_service.rpc.jobs import DEFAULT_BATCH_SIZE, batch_size
-from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import deliverables
+from store_service.services.batches import DEFAULT_BATCH_SIZE, batch_size
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 from store_service.wire.enums import REVIEW_DECISION
 from store_service.wire.values import optional_instant, optional_text
-
-Context = Any
 
 
 def _grouped(page: list[Row], created: list[Row]) -> list[str]:
@@ -49,7 +48,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         self.retention_days = settings.end_retention_days
 
     async def ListDeliverables(
-        self, request: pb.ListDeliverablesRequest, context: Context
+        self, request: pb.ListDeliverablesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListDeliverablesResponse:
         as_of = optional_instant(request, "as_of")
 
@@ -81,7 +80,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         return await self.units.autocommit(work)
 
     async def ReviewDeliverable(
-        self, request: pb.ReviewDeliverableRequest, context: Context
+        self, request: pb.ReviewDeliverableRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ReviewDeliverableResponse:
         decision = REVIEW_DECISION.optional_name(request.decision)
         if decision is None:
@@ -101,11 +100,17 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
             return pb.ReviewDeliverableResponse(deliverable=deliverable_message(row))
 
         return await self.units.write_at_once(
-            "DeliverablesService.ReviewDeliverable", request, pb.ReviewDeliverableResponse, work
+            Reply(
+                "DeliverablesService.ReviewDeliverable",
+                request,
+                pb.ReviewDeliverableResponse,
+                as_is,
+            ),
+            work,
         )
 
     async def ExecuteDeliverable(
-        self, request: pb.ExecuteDeliverableRequest, context: Context
+        self, request: pb.ExecuteDeliverableRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ExecuteDeliverableResponse:
         cid = request.correlation_id or correlation_id.get()
 
@@ -122,11 +127,17 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
             return pb.ExecuteDeliverableResponse(deliverable=deliverable_message(row))
 
         return await self.units.write_at_once(
-            "DeliverablesService.ExecuteDeliverable", request, pb.ExecuteDeliverableResponse, work
+            Reply(
+                "DeliverablesService.ExecuteDeliverable",
+                request,
+                pb.ExecuteDeliverableResponse,
+                as_is,
+            ),
+            work,
         )
 
     async def RunDueDrafts(
-        self, request: pb.RunDueDraftsRequest, context: Context
+        self, request: pb.RunDueDraftsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.RunDueDraftsResponse:
         page_size = batch_size(request.page_size) if request.page_size else 0
         step = min(page_size, DEFAULT_BATCH_SIZE) if page_size else DEFAULT_BATCH_SIZE
@@ -168,11 +179,11 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
                     )
 
         return await self.units.job(
-            "DeliverablesService.RunDueDrafts", request, pb.RunDueDraftsResponse, run
+            Reply("DeliverablesService.RunDueDrafts", request, pb.RunDueDraftsResponse, as_is), run
         )
 
     async def ListReviews(
-        self, request: pb.ListReviewsRequest, context: Context
+        self, request: pb.ListReviewsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListReviewsResponse:
         async def work(tx: Transaction) -> pb.ListReviewsResponse:
             page = await paging.read_page(
@@ -186,7 +197,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         return await self.units.read(work)
 
     async def ListExecutions(
-        self, request: pb.ListExecutionsRequest, context: Context
+        self, request: pb.ListExecutionsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListExecutionsResponse:
         async def work(tx: Transaction) -> pb.ListExecutionsResponse:
             page = await paging.read_page(
@@ -202,7 +213,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         return await self.units.read(work)
 
     async def ListEnforcementDenials(
-        self, request: pb.ListEnforcementDenialsRequest, context: Context
+        self, request: pb.ListEnforcementDenialsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListEnforcementDenialsResponse:
         size = batch_size(request.page_size)
         try:

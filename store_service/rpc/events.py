@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import grpc
 from plant.store.v1 import events_pb2 as pb
 from plant.store.v1 import events_pb2_grpc
 
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
 from store_service.rpc import paging
-from store_service.rpc.jobs import MAX_BATCH_SIZE, batch_size
-from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import outbox
+from store_service.services.batches import MAX_BATCH_SIZE, batch_size
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 from store_service.wire.values import optional_text, timestamp
-
-Context = Any
 
 
 def event_message(row: Row) -> pb.Event:
@@ -38,7 +37,7 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         self.units = units
 
     async def ListEvents(
-        self, request: pb.ListEventsRequest, context: Context
+        self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListEventsResponse:
         # The outbox grows with every change: reading all of it in one answer is refused.
         if not 0 < request.limit <= MAX_BATCH_SIZE:
@@ -61,7 +60,7 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         return await self.units.read(work)
 
     async def ListUndeliveredEvents(
-        self, request: pb.ListUndeliveredEventsRequest, context: Context
+        self, request: pb.ListUndeliveredEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListUndeliveredEventsResponse:
         size = batch_size(request.page_size)
 
@@ -74,12 +73,13 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         return await self.units.read(work)
 
     async def AcknowledgeEvents(
-        self, request: pb.AcknowledgeEventsRequest, context: Context
+        self, request: pb.AcknowledgeEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.AcknowledgeEventsResponse:
         async def work(tx: Transaction, now: datetime) -> pb.AcknowledgeEventsResponse:
             count = await outbox.acknowledge(tx, list(request.event_ids), now)
             return pb.AcknowledgeEventsResponse(acknowledged=count)
 
         return await self.units.write(
-            "EventsService.AcknowledgeEvents", request, pb.AcknowledgeEventsResponse, work
+            Reply("EventsService.AcknowledgeEvents", request, pb.AcknowledgeEventsResponse, as_is),
+            work,
         )

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import partial
 from typing import Any
 
+import grpc
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
 
 from store_service.config import StoreSettings
-from store_service.db.keyset import Cursor
-from store_service.db.sql import Row, Transaction
-from store_service.rpc import paging
 from store_service.rpc.hiring_messages import (
     goal_message,
     hired_agent_message,
     transition_message,
     trial_message,
 )
-from store_service.rpc.jobs import batch_size
-from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.rpc.paging import page_query, paged
 from store_service.services import goals, hired_agents, trials
-from store_service.services.hired_agents import Draft, HiredAgentView
+from store_service.services.batches import batch_size
+from store_service.services.goals import GoalChange, GoalDeletion
+from store_service.services.hired_agents import Draft, HiredAgentView, TrialsEnded
+from store_service.services.units_of_work import Reply, UnitsOfWork
 from store_service.wire.values import (
     optional_instant,
     optional_text,
     request_document,
     timestamp,
 )
-
-Context = Any
 
 
 class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
@@ -42,7 +38,7 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         return hired_agent_message(view, self.retention_days)
 
     async def UpsertDraftHiredAgent(
-        self, request: pb.UpsertDraftHiredAgentRequest, context: Context
+        self, request: pb.UpsertDraftHiredAgentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.UpsertDraftHiredAgentResponse:
         draft = Draft(
             subscription_id=request.subscription_id,
@@ -53,167 +49,140 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
             config=request_document(request, "config"),
         )
 
-        async def work(tx: Transaction, now: datetime) -> pb.UpsertDraftHiredAgentResponse:
-            view = await hired_agents.upsert_draft(tx, draft, now)
+        def answer(view: HiredAgentView) -> pb.UpsertDraftHiredAgentResponse:
             return pb.UpsertDraftHiredAgentResponse(hired_agent=self._message(view))
 
-        return await self.units.write(
-            "HiringService.UpsertDraftHiredAgent",
-            request,
-            pb.UpsertDraftHiredAgentResponse,
-            work,
+        return await hired_agents.upsert_draft(
+            self.units,
+            draft,
+            Reply(
+                "HiringService.UpsertDraftHiredAgent",
+                request,
+                pb.UpsertDraftHiredAgentResponse,
+                answer,
+            ),
         )
 
     async def GetHiredAgentBySubscription(
-        self, request: pb.GetHiredAgentBySubscriptionRequest, context: Context
+        self,
+        request: pb.GetHiredAgentBySubscriptionRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.GetHiredAgentBySubscriptionResponse:
-        as_of = optional_instant(request, "as_of")
-
-        async def work(tx: Transaction) -> pb.GetHiredAgentBySubscriptionResponse:
-            view = await hired_agents.get_by_subscription(
-                tx,
-                request.subscription_id,
-                request.customer_id,
-                self.retention_days,
-                as_of or self.units.clock(),
-            )
-            return pb.GetHiredAgentBySubscriptionResponse(hired_agent=self._message(view))
-
-        return await self.units.read(work)
+        view = await hired_agents.get_by_subscription(
+            self.units,
+            request.subscription_id,
+            request.customer_id,
+            self.retention_days,
+            optional_instant(request, "as_of"),
+        )
+        return pb.GetHiredAgentBySubscriptionResponse(hired_agent=self._message(view))
 
     async def FinalizeHiredAgent(
-        self, request: pb.FinalizeHiredAgentRequest, context: Context
+        self, request: pb.FinalizeHiredAgentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.FinalizeHiredAgentResponse:
-        async def work(tx: Transaction, now: datetime) -> pb.FinalizeHiredAgentResponse:
-            view = await hired_agents.finalize(
-                tx,
-                request.hired_instance_id,
-                request.customer_id,
-                request.goals_completed,
-                now,
-            )
+        def answer(view: HiredAgentView) -> pb.FinalizeHiredAgentResponse:
             return pb.FinalizeHiredAgentResponse(hired_agent=self._message(view))
 
-        return await self.units.write(
-            "HiringService.FinalizeHiredAgent", request, pb.FinalizeHiredAgentResponse, work
+        return await hired_agents.finalize(
+            self.units,
+            request.hired_instance_id,
+            request.customer_id,
+            request.goals_completed,
+            Reply(
+                "HiringService.FinalizeHiredAgent", request, pb.FinalizeHiredAgentResponse, answer
+            ),
         )
 
     async def ProcessTrialEnd(
-        self, request: pb.ProcessTrialEndRequest, context: Context
+        self, request: pb.ProcessTrialEndRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ProcessTrialEndResponse:
-        size = batch_size(request.batch_size)
-        effective = optional_instant(request, "now")
+        def answer(ended: TrialsEnded) -> pb.ProcessTrialEndResponse:
+            return pb.ProcessTrialEndResponse(processed=ended.processed, now=timestamp(ended.now))
 
-        async def run(clock: datetime) -> pb.ProcessTrialEndResponse:
-            now = effective or clock
-            processed = 0
-            while batch := await self.units.in_transaction(
-                lambda tx: hired_agents.end_due_trials(tx, now, size)
-            ):
-                processed += batch
-            return pb.ProcessTrialEndResponse(processed=processed, now=timestamp(now))
-
-        return await self.units.job(
-            "HiringService.ProcessTrialEnd", request, pb.ProcessTrialEndResponse, run
+        return await hired_agents.end_due_trials(
+            self.units,
+            optional_instant(request, "now"),
+            batch_size(request.batch_size),
+            Reply("HiringService.ProcessTrialEnd", request, pb.ProcessTrialEndResponse, answer),
         )
 
     async def ListGoals(
-        self, request: pb.ListGoalsRequest, context: Context
+        self, request: pb.ListGoalsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListGoalsResponse:
-        as_of = optional_instant(request, "as_of")
-
-        async def work(tx: Transaction) -> pb.ListGoalsResponse:
-            async def fetch(after: Cursor | None, limit: int) -> list[Row]:
-                return await goals.list_goals(
-                    tx,
-                    request.hired_instance_id,
-                    request.customer_id,
-                    self.retention_days,
-                    as_of or self.units.clock(),
-                    page=(after, limit),
-                )
-
-            page = await paging.read_page(goals.GOALS_OF, request, fetch, goal_message)
-            return pb.ListGoalsResponse(
-                hired_instance_id=request.hired_instance_id,
-                goals=page.items,
-                next_page_token=page.next_page_token,
-            )
-
-        return await self.units.read(work)
+        query = page_query(request)
+        rows = await goals.list_goals(
+            self.units,
+            request.hired_instance_id,
+            request.customer_id,
+            self.retention_days,
+            optional_instant(request, "as_of"),
+            query,
+        )
+        page = paged(query, rows, goal_message)
+        return pb.ListGoalsResponse(
+            hired_instance_id=request.hired_instance_id,
+            goals=page.items,
+            next_page_token=page.next_page_token,
+        )
 
     async def UpsertGoal(
-        self, request: pb.UpsertGoalRequest, context: Context
+        self, request: pb.UpsertGoalRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.UpsertGoalResponse:
-        settings = request_document(request, "settings") or {}
-
-        async def work(tx: Transaction, now: datetime) -> pb.UpsertGoalResponse:
-            row = await goals.upsert_goal(
-                tx,
-                hired_instance_id=request.hired_instance_id,
-                raw_customer_id=request.customer_id,
-                goal_instance_id=optional_text(request, "goal_instance_id"),
-                goal_template_id=request.goal_template_id,
-                frequency=request.frequency,
-                settings=settings,
-                now=now,
-            )
-            return pb.UpsertGoalResponse(goal=goal_message(row))
-
-        return await self.units.write(
-            "HiringService.UpsertGoal", request, pb.UpsertGoalResponse, work
+        change = GoalChange(
+            hired_instance_id=request.hired_instance_id,
+            customer_id=request.customer_id,
+            goal_instance_id=optional_text(request, "goal_instance_id"),
+            goal_template_id=request.goal_template_id,
+            frequency=request.frequency,
+            settings=request_document(request, "settings") or {},
+        )
+        return await goals.upsert_goal(
+            self.units,
+            change,
+            Reply(
+                "HiringService.UpsertGoal",
+                request,
+                pb.UpsertGoalResponse,
+                lambda row: pb.UpsertGoalResponse(goal=goal_message(row)),
+            ),
         )
 
     async def DeleteGoal(
-        self, request: pb.DeleteGoalRequest, context: Context
+        self, request: pb.DeleteGoalRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.DeleteGoalResponse:
-        async def work(tx: Transaction, now: datetime) -> pb.DeleteGoalResponse:
-            deleted, goal_instance_id = await goals.delete_goal(
-                tx, request.hired_instance_id, request.customer_id, request.goal_instance_id
+        def answer(deletion: GoalDeletion) -> pb.DeleteGoalResponse:
+            return pb.DeleteGoalResponse(
+                deleted=deletion.deleted, goal_instance_id=deletion.goal_instance_id
             )
-            return pb.DeleteGoalResponse(deleted=deleted, goal_instance_id=goal_instance_id)
 
-        return await self.units.write(
-            "HiringService.DeleteGoal", request, pb.DeleteGoalResponse, work
+        return await goals.delete_goal(
+            self.units,
+            request.hired_instance_id,
+            request.customer_id,
+            request.goal_instance_id,
+            Reply("HiringService.DeleteGoal", request, pb.DeleteGoalResponse, answer),
         )
 
     async def ListTrialStatuses(
-        self, request: pb.ListTrialStatusesRequest, context: Context
+        self, request: pb.ListTrialStatusesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListTrialStatusesResponse:
-        async def work(tx: Transaction) -> pb.ListTrialStatusesResponse:
-            page = await paging.read_page(
-                trials.CUSTOMER_TRIALS,
-                request,
-                partial(trials.list_trials, tx, request.customer_id),
-                trial_message,
-            )
-            return pb.ListTrialStatusesResponse(
-                trials=page.items, next_page_token=page.next_page_token
-            )
-
-        return await self.units.read(work)
+        query = page_query(request)
+        rows = await trials.list_trials(self.units, request.customer_id, query)
+        page = paged(query, rows, trial_message)
+        return pb.ListTrialStatusesResponse(trials=page.items, next_page_token=page.next_page_token)
 
     async def GetTrialStatus(
-        self, request: pb.GetTrialStatusRequest, context: Context
+        self, request: pb.GetTrialStatusRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetTrialStatusResponse:
-        async def work(tx: Transaction) -> pb.GetTrialStatusResponse:
-            row = await trials.get_trial(tx, request.subscription_id, request.customer_id)
-            return pb.GetTrialStatusResponse(trial=trial_message(row))
-
-        return await self.units.read(work)
+        row = await trials.get_trial(self.units, request.subscription_id, request.customer_id)
+        return pb.GetTrialStatusResponse(trial=trial_message(row))
 
     async def ListTrialTransitions(
-        self, request: pb.ListTrialTransitionsRequest, context: Context
+        self, request: pb.ListTrialTransitionsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListTrialTransitionsResponse:
-        async def work(tx: Transaction) -> pb.ListTrialTransitionsResponse:
-            page = await paging.read_page(
-                trials.TRANSITIONS,
-                request,
-                partial(trials.list_transitions, tx, request.hired_instance_id),
-                transition_message,
-            )
-            return pb.ListTrialTransitionsResponse(
-                transitions=page.items, next_page_token=page.next_page_token
-            )
-
-        return await self.units.read(work)
+        query = page_query(request)
+        rows = await trials.list_transitions(self.units, request.hired_instance_id, query)
+        page = paged(query, rows, transition_message)
+        return pb.ListTrialTransitionsResponse(
+            transitions=page.items, next_page_token=page.next_page_token
+        )

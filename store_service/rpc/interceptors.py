@@ -15,18 +15,12 @@ import grpc
 from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
 
-from store_service.db.lock_waits import call_deadline
+from store_service.deadlines import call_deadline
 from store_service.domain.errors import DomainError
 from store_service.logging_context import correlation_id, failure, printable_correlation_id
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
 from store_service.rpc.request_values import refusal
-from store_service.rpc.status import (
-    DATABASE_ERRORS,
-    build_status,
-    database_status,
-    domain_status,
-    internal_status,
-)
+from store_service.rpc.status import build_status, domain_status, internal_status
 
 logger = logging.getLogger(__name__)
 # One line per RPC: method, status code and duration (and the correlation id, like every line).
@@ -95,8 +89,6 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
                         return await behavior(request, context)
                 except DomainError as error:
                     status = domain_status(error)
-                except DATABASE_ERRORS as error:
-                    status = database_status(error)
                 except grpc.aio.AbortError:
                     raise
                 except Exception as error:

@@ -7,18 +7,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+import grpc
 from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
 from store_service.config import StoreSettings
 from store_service.db.sql import Transaction
 from store_service.domain.retention import idempotency_retention
-from store_service.rpc.jobs import batch_size
-from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import idempotency, retention
+from store_service.services.batches import batch_size
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 from store_service.wire.values import optional_instant
-
-Context = Any
 
 
 class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
@@ -27,7 +26,9 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
         self.settings = settings
 
     async def PurgeIdempotencyRecords(
-        self, request: pb.PurgeIdempotencyRecordsRequest, context: Context
+        self,
+        request: pb.PurgeIdempotencyRecordsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.PurgeIdempotencyRecordsResponse:
         requested = request.retention.ToTimedelta() if request.HasField("retention") else None
         retention = idempotency_retention(requested, self.settings.idempotency_retention_hours)
@@ -50,14 +51,17 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
             return pb.PurgeIdempotencyRecordsResponse(purged=purged)
 
         return await self.units.job(
-            "MaintenanceService.PurgeIdempotencyRecords",
-            request,
-            pb.PurgeIdempotencyRecordsResponse,
+            Reply(
+                "MaintenanceService.PurgeIdempotencyRecords",
+                request,
+                pb.PurgeIdempotencyRecordsResponse,
+                as_is,
+            ),
             run,
         )
 
     async def PurgeExpiredData(
-        self, request: pb.PurgeExpiredDataRequest, context: Context
+        self, request: pb.PurgeExpiredDataRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.PurgeExpiredDataResponse:
         size = batch_size(request.batch_size)
         effective = optional_instant(request, "now")
@@ -106,5 +110,8 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
             )
 
         return await self.units.job(
-            "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, run
+            Reply(
+                "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, as_is
+            ),
+            run,
         )

@@ -16,8 +16,10 @@ from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row
 from store_service.domain.errors import invalid
 from store_service.rpc import page_tokens
+from store_service.services.pages import PageQuery, Rows
 
 M = TypeVar("M", bound=Message)
+T = TypeVar("T")
 
 MAX_PAGE_SIZE = 1_000
 # gRPC refuses messages over 4 MiB: a page stops growing past half of that, however large its
@@ -30,9 +32,6 @@ class PageRequest(Protocol):
     page_token: str
 
 
-Fetch = Callable[[Cursor | None, int], Awaitable[list[Row]]]
-
-
 def page_size(requested: int) -> int:
     if requested < 0:
         raise invalid(
@@ -42,13 +41,11 @@ def page_size(requested: int) -> int:
     return min(requested, MAX_PAGE_SIZE) if requested else MAX_PAGE_SIZE
 
 
-def cursor(keyset: Keyset, token: str) -> Cursor | None:
-    if not token:
-        return None
-    try:
-        return keyset.decoded(page_tokens.decode_values(token))
-    except ValueError:
-        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+def page_query(request: PageRequest) -> PageQuery:
+    """What a list request asks for: its size, and the order keys its token carries."""
+    size = page_size(request.page_size)
+    token = request.page_token
+    return PageQuery(page_tokens.decode_values(token) if token else None, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +66,26 @@ def within_budget(messages: Iterable[M]) -> list[M]:
     return kept
 
 
-def paged(keyset: Keyset, rows: list[Row], size: int, message: Callable[[Row], M]) -> Page[M]:
-    """The page made of `rows` (read with a limit of size + 1, to know whether more follow)."""
-    items = within_budget(message(row) for row in rows[:size])
-    if len(items) == len(rows):
+def paged(query: PageQuery, rows: Rows[T], message: Callable[[T], M]) -> Page[M]:
+    """The page made of `rows` (read with one more than the query's size, to know whether
+    more follow)."""
+    items = within_budget(message(row) for row in rows.items[: query.size])
+    if len(items) == len(rows.items):
         return Page(items, "")
-    return Page(items, page_tokens.encode_values(keyset.cursor(rows[len(items) - 1])))
+    return Page(items, page_tokens.encode_values(rows.cursor_of(rows.items[len(items) - 1])))
+
+
+Fetch = Callable[[Cursor | None, int], Awaitable[list[Row]]]
 
 
 async def read_page(
     keyset: Keyset, request: PageRequest, fetch: Fetch, message: Callable[[Row], M]
 ) -> Page[M]:
-    """The page a request asks for: `fetch(after, limit)` reads its rows, `message` turns each
-    into its message."""
-    size = page_size(request.page_size)
-    rows = await fetch(cursor(keyset, request.page_token), size + 1)
-    return paged(keyset, rows, size, message)
+    """The page a request asks for, read by a servicer itself (not yet moved to services)."""
+    query = page_query(request)
+    try:
+        after = None if query.after is None else keyset.decoded(query.after)
+    except ValueError:
+        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+    rows = await fetch(after, query.size + 1)
+    return paged(query, Rows(rows, keyset.cursor), message)

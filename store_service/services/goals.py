@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql
 
-from store_service.db.keyset import Cursor, Key, Keyset
+from store_service.db.keyset import Key, Keyset
 from store_service.db.models import AgentType, GoalInstance, HiredInstance, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
 from store_service.domain.errors import invalid
@@ -27,7 +29,9 @@ from store_service.services.hired_agents import (
     require_view_readable,
     require_view_writable,
 )
-from store_service.wire.documents import from_stored_json, to_json
+from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
+from store_service.wire.documents import Document, from_stored_json, to_json
 
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
@@ -79,18 +83,22 @@ DELETE = Statement(
 
 
 async def list_goals(
-    tx: Transaction,
+    units: UnitsOfWork,
     hired_instance_id: str,
     raw_customer_id: str,
     retention_days: int,
-    at: datetime,
-    page: tuple[Cursor | None, int],
-) -> list[Row]:
-    """A page (after a cursor, a limit) of the instance's goals in creation order."""
-    view = await owned_view(tx, hired_instance_id, raw_customer_id)
-    require_view_readable(view, retention_days, at)
-    after, limit = page
-    return await GOALS_OF.page(tx, after, limit, hired_instance_id=hired_instance_id)
+    as_of: datetime | None,
+    page: PageQuery,
+) -> Rows[Row]:
+    """A page of the instance's goals in creation order, while its data is kept."""
+    at = as_of or units.clock()
+
+    async def work(tx: Transaction) -> Rows[Row]:
+        view = await owned_view(tx, hired_instance_id, raw_customer_id)
+        require_view_readable(view, retention_days, at)
+        return await read_rows(tx, GOALS_OF, page, hired_instance_id=hired_instance_id)
+
+    return await units.read(work)
 
 
 async def _definition(tx: Transaction, locked: Row) -> dict[str, Any] | None:
@@ -103,31 +111,38 @@ async def _definition(tx: Transaction, locked: Row) -> dict[str, Any] | None:
     return None if definition is None else from_stored_json(definition)
 
 
-async def upsert_goal(
-    tx: Transaction,
-    *,
-    hired_instance_id: str,
-    raw_customer_id: str,
-    goal_instance_id: str | None,
-    goal_template_id: str,
-    frequency: str,
-    settings: dict[str, Any],
-    now: datetime,
-) -> Row:
+@dataclass(frozen=True, slots=True)
+class GoalChange:
+    hired_instance_id: str
+    customer_id: str
+    # None (or blank) creates a goal with a new id.
+    goal_instance_id: str | None
+    goal_template_id: str
+    frequency: str
+    settings: Document
+
+
+async def upsert_goal(units: UnitsOfWork, change: GoalChange, reply: Reply[Row, R]) -> R:
     """Creates or replaces one goal; a replaced goal keeps its creation time."""
-    view = await owned_for_write(tx, hired_instance_id, raw_customer_id, LOCK_WITH_DEFINITION)
+    return await units.write(reply, partial(_upsert_goal, change=change))
+
+
+async def _upsert_goal(tx: Transaction, now: datetime, *, change: GoalChange) -> Row:
+    view = await owned_for_write(
+        tx, change.hired_instance_id, change.customer_id, LOCK_WITH_DEFINITION
+    )
     require_view_writable(view)
-    frequency = normalise_frequency(frequency)
+    frequency = normalise_frequency(change.frequency)
     definition = await _definition(tx, view.instance)
-    template_id = goal_template_id.strip()
-    require_settings(find_template(definition, template_id), settings)
+    template_id = change.goal_template_id.strip()
+    require_settings(find_template(definition, template_id), change.settings)
     row = await tx.first(
         UPSERT,
-        hired_instance_id=hired_instance_id,
-        goal_instance_id=(goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
+        hired_instance_id=change.hired_instance_id,
+        goal_instance_id=(change.goal_instance_id or "").strip() or f"GOI-{uuid.uuid4()}",
         goal_template_id=template_id,
         frequency=frequency,
-        settings=to_json(settings),
+        settings=to_json(change.settings),
         created_at=now,
         updated_at=now,
     )
@@ -135,10 +150,39 @@ async def upsert_goal(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class GoalDeletion:
+    deleted: bool
+    goal_instance_id: str
+
+
 async def delete_goal(
-    tx: Transaction, hired_instance_id: str, raw_customer_id: str, raw_goal_instance_id: str
-) -> tuple[bool, str]:
+    units: UnitsOfWork,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    raw_goal_instance_id: str,
+    reply: Reply[GoalDeletion, R],
+) -> R:
     """Removes a goal if present; its deliverables stay."""
+    return await units.write(
+        reply,
+        partial(
+            _delete_goal,
+            hired_instance_id=hired_instance_id,
+            raw_customer_id=raw_customer_id,
+            raw_goal_instance_id=raw_goal_instance_id,
+        ),
+    )
+
+
+async def _delete_goal(
+    tx: Transaction,
+    now: datetime,
+    *,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    raw_goal_instance_id: str,
+) -> GoalDeletion:
     view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
     require_view_writable(view)
     goal_instance_id = raw_goal_instance_id.strip()
@@ -147,4 +191,4 @@ async def delete_goal(
     deleted = await tx.first(
         DELETE, hired_instance_id=hired_instance_id, goal_instance_id=goal_instance_id
     )
-    return deleted is not None, goal_instance_id
+    return GoalDeletion(deleted is not None, goal_instance_id)

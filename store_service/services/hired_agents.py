@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, insert, select, update
@@ -26,6 +27,7 @@ from store_service.domain.hiring import (
 )
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
 from store_service.wire.documents import Document, from_stored_json, to_json
 
 instances = table_of(HiredInstance)
@@ -210,8 +212,12 @@ class Draft:
     config: Document | None
 
 
-async def upsert_draft(tx: Transaction, draft: Draft, now: datetime) -> HiredAgentView:
+async def upsert_draft(units: UnitsOfWork, draft: Draft, reply: Reply[HiredAgentView, R]) -> R:
     """Creates the subscription's instance or updates it; one instance per subscription."""
+    return await units.write(reply, partial(_upsert_draft, draft=draft))
+
+
+async def _upsert_draft(tx: Transaction, now: datetime, *, draft: Draft) -> HiredAgentView:
     theme = normalise_theme(draft.theme)
     customer_id = require_owner_id(draft.customer_id)
     locked = await tx.first(LOCK_SUBSCRIPTION_FOR_DRAFT, subscription_id=draft.subscription_id)
@@ -293,12 +299,22 @@ async def _update(
 
 
 async def get_by_subscription(
-    tx: Transaction, subscription_id: str, raw_customer_id: str, retention_days: int, at: datetime
+    units: UnitsOfWork,
+    subscription_id: str,
+    raw_customer_id: str,
+    retention_days: int,
+    as_of: datetime | None,
 ) -> HiredAgentView:
-    row = await tx.first(VIEW_BY_SUBSCRIPTION, subscription_id=subscription_id)
-    view = HiredAgentView.joined(require_owner(row, raw_customer_id))
-    require_view_readable(view, retention_days, at)
-    return view
+    """The subscription's instance for its owner, while its data is kept."""
+    at = as_of or units.clock()
+
+    async def work(tx: Transaction) -> HiredAgentView:
+        row = await tx.first(VIEW_BY_SUBSCRIPTION, subscription_id=subscription_id)
+        view = HiredAgentView.joined(require_owner(row, raw_customer_id))
+        require_view_readable(view, retention_days, at)
+        return view
+
+    return await units.read(work)
 
 
 def record_transition(
@@ -316,13 +332,32 @@ def record_transition(
 
 
 async def finalize(
-    tx: Transaction,
+    units: UnitsOfWork,
     hired_instance_id: str,
     raw_customer_id: str,
     goals_completed: bool,
-    now: datetime,
-) -> HiredAgentView:
+    reply: Reply[HiredAgentView, R],
+) -> R:
     """Completes the wizard; starts a 7-day trial when configured with goals completed."""
+    return await units.write(
+        reply,
+        partial(
+            _finalize,
+            hired_instance_id=hired_instance_id,
+            raw_customer_id=raw_customer_id,
+            goals_completed=goals_completed,
+        ),
+    )
+
+
+async def _finalize(
+    tx: Transaction,
+    now: datetime,
+    *,
+    hired_instance_id: str,
+    raw_customer_id: str,
+    goals_completed: bool,
+) -> HiredAgentView:
     view = await owned_for_write(tx, hired_instance_id, raw_customer_id)
     instance = view.instance
     config = from_stored_json(instance["config"])
@@ -364,7 +399,28 @@ async def finalize(
     return HiredAgentView.of(started, subscription)
 
 
-async def end_due_trials(tx: Transaction, now: datetime, batch_size: int) -> int:
+@dataclass(frozen=True, slots=True)
+class TrialsEnded:
+    processed: int
+    now: datetime
+
+
+async def end_due_trials(
+    units: UnitsOfWork, as_of: datetime | None, batch_size: int, reply: Reply[TrialsEnded, R]
+) -> R:
+    """Ends every trial due by `as_of` (by the clock without one), a batch per transaction."""
+
+    async def run(clock: datetime) -> TrialsEnded:
+        now = as_of or clock
+        processed = 0
+        while batch := await units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size)):
+            processed += batch
+        return TrialsEnded(processed, now)
+
+    return await units.job(reply, run)
+
+
+async def _end_due_batch(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Ends one batch of expired trials (claimed with SKIP LOCKED); returns how many."""
     claimed = await tx.rows(CLAIM_EXPIRED_TRIALS, now=now, batch_size=batch_size)
     if not claimed:

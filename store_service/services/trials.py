@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
-from store_service.db.keyset import Cursor, Key, Keyset
+from store_service.db.keyset import Key, Keyset
 from store_service.db.models import HiredInstance, TrialTransition, table_of
-from store_service.db.sql import Row, Statement, Transaction
+from store_service.db.sql import Row, Statement
 from store_service.domain.customers import require_customer_id
 from store_service.domain.errors import not_found
 from store_service.domain.values import trim
+from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.units_of_work import UnitsOfWork
 
 instances = table_of(HiredInstance)
 transitions = table_of(TrialTransition)
@@ -43,23 +45,27 @@ TRANSITIONS = Keyset(
 )
 
 
-async def list_trials(
-    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
-) -> list[Row]:
+async def list_trials(units: UnitsOfWork, raw_customer_id: str, page: PageQuery) -> Rows[Row]:
     """A page of a customer's trials: without an end first, then by end, then by subscription."""
     customer_id = require_customer_id(raw_customer_id)
-    return await CUSTOMER_TRIALS.page(tx, after, limit, customer_id=customer_id)
+    return await units.read(
+        lambda tx: read_rows(tx, CUSTOMER_TRIALS, page, customer_id=customer_id)
+    )
 
 
-async def get_trial(tx: Transaction, subscription_id: str, raw_customer_id: str) -> Row:
+async def get_trial(units: UnitsOfWork, subscription_id: str, raw_customer_id: str) -> Row:
     customer_id = require_customer_id(raw_customer_id)
-    row = await tx.first(TRIAL_OF_SUBSCRIPTION, subscription_id=subscription_id)
+    row = await units.read(
+        lambda tx: tx.first(TRIAL_OF_SUBSCRIPTION, subscription_id=subscription_id)
+    )
     if row is None or trim(row["customer_id"]) != customer_id:
         raise not_found("TRIAL_NOT_FOUND", "Trial not found")
     return row
 
 
 async def list_transitions(
-    tx: Transaction, hired_instance_id: str, after: Cursor | None, limit: int
-) -> list[Row]:
-    return await TRANSITIONS.page(tx, after, limit, hired_instance_id=hired_instance_id)
+    units: UnitsOfWork, hired_instance_id: str, page: PageQuery
+) -> Rows[Row]:
+    return await units.read(
+        lambda tx: read_rows(tx, TRANSITIONS, page, hired_instance_id=hired_instance_id)
+    )

@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from google.protobuf.empty_pb2 import Empty
+from google.protobuf.wrappers_pb2 import StringValue
 from sqlalchemy import insert
 
 from store_service.db.database import Database
 from store_service.db.models import HiredInstance, Subscription, table_of
+from store_service.db.sql import Row
 from store_service.domain.errors import DomainError
-from store_service.services.goals import upsert_goal
+from store_service.services import goals
+from store_service.services.goals import GoalChange
+from store_service.services.units_of_work import Reply, UnitsOfWork
 from tests.seeds import instance_row, subscription_row
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -28,19 +33,22 @@ async def hire(database: Database, index: int, agent_id: str) -> str:
 
 
 async def add_goal(database: Database, index: int, template: str) -> str:
-    async with database.transaction() as tx:
-        goal = await upsert_goal(
-            tx,
-            hired_instance_id=f"HAI-{index:04d}",
-            raw_customer_id=f"c{index}",
-            goal_instance_id=None,
-            goal_template_id=template,
-            frequency="on_demand",
-            settings=SETTINGS,
-            now=NOW,
-        )
-        await tx.commit()
-    return str(goal["goal_template_id"])
+    change = GoalChange(
+        hired_instance_id=f"HAI-{index:04d}",
+        customer_id=f"c{index}",
+        goal_instance_id=None,
+        goal_template_id=template,
+        frequency="on_demand",
+        settings=SETTINGS,
+    )
+    reply: Reply[Row, StringValue] = Reply(
+        "HiringService.UpsertGoal",
+        Empty(),
+        StringValue,
+        lambda goal: StringValue(value=goal["goal_template_id"]),
+    )
+    answer = await goals.upsert_goal(UnitsOfWork(database, lambda: NOW), change, reply)
+    return answer.value
 
 
 @pytest.mark.parametrize(

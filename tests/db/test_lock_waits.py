@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from store_service.db.database import Database
-from store_service.db.lock_waits import call_deadline, lock_wait_ms
+from store_service.db.lock_waits import lock_wait_ms
 from store_service.db.postgres_pool import asyncpg_dsn
+from store_service.deadlines import call_deadline
 
 LOCK_SEEDED_ROW = text(
     "SELECT 1 FROM agent_types WHERE agent_type_id = 'marketing.healthcare.v1' FOR UPDATE"

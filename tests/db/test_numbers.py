@@ -11,10 +11,10 @@ from sqlalchemy import insert, select
 
 from store_service.db.database import Database
 from store_service.db.engine import create_engine
-from store_service.db.lock_waits import call_deadline
 from store_service.db.migrate import migrate
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.postgres_pool import asyncpg_dsn
+from store_service.deadlines import call_deadline
 from store_service.services.numbers import next_numbers
 from tests.databases import PostgresDatabases
 from tests.flows import subscribe

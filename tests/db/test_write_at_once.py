@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, select
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Contended, Statement, Transaction
-from store_service.rpc.units_of_work import UnitsOfWork
+from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
 
 sequences = table_of(NumberSequence)
 RECORD_RUN = Statement(
@@ -47,7 +47,8 @@ async def recorded(database: Database) -> dict[str, int]:
 async def test_contended_work_runs_again_in_a_transaction(database: Database) -> None:
     runs: list[bool] = []
     answer = await UnitsOfWork(database).write_at_once(
-        METHOD, pb.ExecuteDeliverableRequest(), Int64Value, contended_outside_transactions(runs)
+        Reply(METHOD, pb.ExecuteDeliverableRequest(), Int64Value, as_is),
+        contended_outside_transactions(runs),
     )
     # PostgreSQL tries without a transaction first; SQLite's units are always transactions.
     expected = [False, True] if database.dialect == "postgresql" else [True]
@@ -62,7 +63,7 @@ async def test_a_request_id_keeps_the_write_in_a_transaction(database: Database)
     request = pb.ExecuteDeliverableRequest(request_id="r-1")
     for _ in range(2):
         answer = await units.write_at_once(
-            METHOD, request, Int64Value, contended_outside_transactions(runs)
+            Reply(METHOD, request, Int64Value, as_is), contended_outside_transactions(runs)
         )
         assert answer.value == 1
     # One run, in a transaction; the repeat was answered with the kept first answer.
