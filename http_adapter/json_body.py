@@ -1,4 +1,4 @@
-"""Request bodies parsed by the store's strict JSON parser (store_service/wire/documents.py)."""
+"""Request bodies parsed by the store's strict JSON parser (plant_store_client/wire/documents.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store_service.wire.documents import parse_json
+from plant_store_client.wire.documents import parse_json
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 

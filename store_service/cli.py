@@ -18,16 +18,16 @@ from datetime import datetime
 
 import grpc
 
+from plant_store_client.collector import pause_during_start_up
+from plant_store_client.logging_context import configure_logging
+from plant_store_client.version import VERSION
 from store_service import environment
-from store_service.collector import pause_during_start_up
 from store_service.config import StoreSettings
 from store_service.environment import Variable
-from store_service.logging_context import configure_logging
-from store_service.version import VERSION
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the store serves (store_service.collector)
+    pause_during_start_up()  # until the store serves (plant_store_client.collector)
     from store_service.server import serve
 
     _run_async(serve(StoreSettings.from_env()))
@@ -35,7 +35,7 @@ def _serve_store(_args: argparse.Namespace) -> int:
 
 
 def _serve_http(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the app is built (store_service.collector)
+    pause_during_start_up()  # until the app is built (plant_store_client.collector)
     from http_adapter.serve import serve_http
 
     serve_http()
@@ -101,7 +101,7 @@ def _local_addresses() -> tuple[str, str]:
 
 def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
     """Once both processes answer, says where they are (for `make run`'s newcomer)."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
     store_target, base = _local_addresses()
     for _ in range(600):
@@ -175,7 +175,7 @@ def _purge_expired(args: argparse.Namespace) -> int:
 
 
 def _health(args: argparse.Namespace) -> int:
-    from store_service.probe import probe
+    from plant_store_client.probe import probe
 
     if args.self:
         return 0 if _serving_here() else 1
@@ -186,7 +186,7 @@ def _serving_here() -> bool:
     """Whether what answers at this machine's configured addresses is healthy: the store
     SERVING, the adapter ready. Whichever of the two this machine (a container) does not run
     refuses the connection and is left out; when neither answers, nothing here is healthy."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
     store_target, base = _local_addresses()
     store = asyncio.run(check_health(store_target))
@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from store_service.config import UnsafeConfiguration
+    from plant_store_client.configuration import UnsafeConfiguration
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 

@@ -13,9 +13,9 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2, maintenance_pb2
 
-from store_service.client import StoreClient
-from store_service.tls import ClientTls
-from store_service.wire.values import timestamp
+from plant_store_client.client import StoreClient
+from plant_store_client.tls import ClientTls
+from plant_store_client.wire.values import timestamp
 
 
 def parse_time(text: str) -> datetime:

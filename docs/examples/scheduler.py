@@ -1,6 +1,6 @@
 """An example scheduler for Plant Store: every interval, run the three Phase-1 jobs.
 
-Uses the typed client shipped with the project (`store_service.client.StoreClient`, configured
+Uses the typed client shipped with the project (`plant_store_client.client.StoreClient`, configured
 like the CLI jobs' by `store_service.jobs.client`): one channel for the process, a deadline per
 call, bounded retries of UNAVAILABLE, the auth token (STORE_AUTH_TOKEN) and TLS settings
 (PLANT_STORE_TLS_*) from the environment, and a correlation id per round so the store's logs
@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
 
+from plant_store_client.client import StoreClient
+from plant_store_client.wire.values import timestamp
 from store_service import jobs
-from store_service.client import StoreClient
-from store_service.wire.values import timestamp
 
 
 async def one_round(store: StoreClient) -> dict[str, object]:

@@ -9,6 +9,8 @@ from typing import Any
 from plant.store.v1 import billing_pb2 as pb
 from plant.store.v1 import billing_pb2_grpc, common_pb2
 
+from plant_store_client.wire.enums import WEBHOOK_OUTCOME
+from plant_store_client.wire.values import optional_instant, optional_text, timestamp
 from store_service.config import StoreSettings
 from store_service.db.sql import Transaction
 from store_service.rpc import paging
@@ -22,8 +24,6 @@ from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import billing_documents, payments, subscriptions
 from store_service.services.idempotency import IdempotencyKey
-from store_service.wire.enums import WEBHOOK_OUTCOME
-from store_service.wire.values import optional_instant, optional_text, timestamp
 
 Context = Any
 

@@ -9,6 +9,12 @@ from typing import Any
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
 
+from plant_store_client.wire.values import (
+    optional_instant,
+    optional_text,
+    request_document,
+    timestamp,
+)
 from store_service.config import StoreSettings
 from store_service.db.keyset import Cursor
 from store_service.db.sql import Row, Transaction
@@ -23,12 +29,6 @@ from store_service.rpc.jobs import batch_size
 from store_service.rpc.units_of_work import UnitsOfWork
 from store_service.services import goals, hired_agents, trials
 from store_service.services.hired_agents import Draft, HiredAgentView
-from store_service.wire.values import (
-    optional_instant,
-    optional_text,
-    request_document,
-    timestamp,
-)
 
 Context = Any
 

@@ -1,4 +1,4 @@
-"""Turns domain and database failures into gRPC statuses with google.rpc.ErrorInfo."""
+"""Turns domain, wire and database failures into gRPC statuses with google.rpc.ErrorInfo."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from sqlalchemy.exc import DBAPIError
 
+from plant_store_client.logging_context import failure
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.errors import InvalidWireValue
 from store_service.db.postgres_pool import ConnectionLost
-from store_service.domain.errors import DomainError, ErrorKind
-from store_service.logging_context import failure
+from store_service.domain.errors import DomainError, ErrorKind, invalid
 
 ERROR_DOMAIN = "plant.store.v1"
 
@@ -86,6 +88,11 @@ def domain_status(error: DomainError) -> grpc.Status:
     return build_status(CODES[error.kind], error.reason, error.message, error.metadata)
 
 
+def wire_status(error: InvalidWireValue) -> grpc.Status:
+    """A value the wire conversions refused: the caller's to fix, like any invalid argument."""
+    return domain_status(invalid(error.reason, error.message, **error.metadata))
+
+
 def _origin(error: DatabaseError) -> object:
     """The driver's own exception: its codes say what happened."""
     if isinstance(error, DBAPIError):
@@ -142,21 +149,27 @@ def database_status(error: DatabaseError) -> grpc.Status:
     """A database failure: retryable when the database was unreachable or the race was lost."""
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
-        return build_status(code_pb2.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
+        return build_status(
+            code_pb2.ABORTED, Reason.TRANSACTION_CONFLICT, "Concurrent update; retry"
+        )
     if _lock_timeout(error, state):
         return build_status(
-            code_pb2.UNAVAILABLE, "LOCK_TIMEOUT", "The data is locked by another transaction; retry"
+            code_pb2.UNAVAILABLE,
+            Reason.LOCK_TIMEOUT,
+            "The data is locked by another transaction; retry",
         )
     if state.startswith(INVALID_SQLSTATE_CLASSES) or state in INVALID_SQLSTATES:
-        return build_status(code_pb2.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
+        return build_status(code_pb2.INVALID_ARGUMENT, Reason.INVALID_VALUE, "A value was refused")
     if state in CONFLICT_SQLSTATES:
-        return build_status(code_pb2.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")
+        return build_status(code_pb2.ALREADY_EXISTS, Reason.ALREADY_EXISTS, "It already exists")
     if _unreachable(error, state):
         logger.warning("database unavailable: %s", _described(error, state))
-        return build_status(code_pb2.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
+        return build_status(
+            code_pb2.UNAVAILABLE, Reason.DATABASE_UNAVAILABLE, "Database unavailable"
+        )
     logger.error("database error: %s", _described(error, state), extra=failure(error))
-    return build_status(code_pb2.INTERNAL, "DATABASE_ERROR", "Database error")
+    return build_status(code_pb2.INTERNAL, Reason.DATABASE_ERROR, "Database error")
 
 
 def internal_status() -> grpc.Status:
-    return build_status(code_pb2.INTERNAL, "INTERNAL", "Internal error")
+    return build_status(code_pb2.INTERNAL, Reason.INTERNAL, "Internal error")

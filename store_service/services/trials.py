@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from plant_store_client.reasons import Reason
 from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import HiredInstance, TrialTransition, table_of
 from store_service.db.sql import Row, Statement, Transaction
@@ -55,7 +56,7 @@ async def get_trial(tx: Transaction, subscription_id: str, raw_customer_id: str)
     customer_id = require_customer_id(raw_customer_id)
     row = await tx.first(TRIAL_OF_SUBSCRIPTION, subscription_id=subscription_id)
     if row is None or trim(row["customer_id"]) != customer_id:
-        raise not_found("TRIAL_NOT_FOUND", "Trial not found")
+        raise not_found(Reason.TRIAL_NOT_FOUND, "Trial not found")
     return row
 
 

@@ -63,7 +63,7 @@ def test_every_command_lists_its_options_and_environment() -> None:
 def test_every_setting_the_code_reads_is_listed_and_documented() -> None:
     read = {
         name
-        for package in ("store_service", "http_adapter")
+        for package in ("plant_store_client", "store_service", "http_adapter")
         for source in (ROOT / package).rglob("*.py")
         for name in READS.findall(source.read_text())
     }

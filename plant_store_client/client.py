@@ -16,9 +16,9 @@ from plant.store.v1 import (
     maintenance_pb2_grpc,
 )
 
-from store_service.logging_context import correlation_id as current_correlation_id
-from store_service.tls import ClientTls
-from store_service.tracing import client_interceptors
+from plant_store_client.logging_context import correlation_id as current_correlation_id
+from plant_store_client.tls import ClientTls
+from plant_store_client.tracing import client_interceptors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
