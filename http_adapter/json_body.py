@@ -1,4 +1,5 @@
-"""Request bodies parsed by the store's strict JSON parser (plant_store_client/wire/documents.py)."""
+"""Request bodies parsed by the strict JSON parser the store uses too
+(plant_store_client/wire/documents.py)."""
 
 from __future__ import annotations
 

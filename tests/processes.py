@@ -16,7 +16,7 @@ import httpx
 
 from plant_store_client.probe import check_health
 
-CLI = (sys.executable, "-m", "store_service.cli")
+CLI = (sys.executable, "-m", "plant_store_cli")
 
 
 def free_port() -> int:

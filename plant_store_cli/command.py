@@ -18,12 +18,12 @@ from datetime import datetime
 
 import grpc
 
+from plant_store_cli import environment
+from plant_store_cli.environment import Variable
 from plant_store_client.collector import pause_during_start_up
 from plant_store_client.logging_context import configure_logging
 from plant_store_client.version import VERSION
-from store_service import environment
 from store_service.config import StoreSettings
-from store_service.environment import Variable
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
@@ -58,7 +58,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _run_both(_args: argparse.Namespace) -> int:
     """Runs store and adapter as two processes; Ctrl-C (or SIGTERM) stops both."""
-    command = [sys.executable, "-m", "store_service.cli"]
+    command = [sys.executable, "-m", "plant_store_cli"]
     store = subprocess.Popen([*command, "serve"])
     adapter = subprocess.Popen([*command, "http"])
     children = (adapter, store)
@@ -137,21 +137,21 @@ def _answers(url: str) -> bool:
 
 
 def _period_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import period_end
+    from plant_store_cli.jobs import period_end
 
     print(asyncio.run(period_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _trial_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import trial_end
+    from plant_store_cli.jobs import trial_end
 
     print(asyncio.run(trial_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _run_due(args: argparse.Namespace) -> int:
-    from store_service.jobs import run_due
+    from plant_store_cli.jobs import run_due
 
     summary = run_due(args.target, args.now, args.instance, args.page_size, not args.quiet)
     print(asyncio.run(summary))
@@ -159,7 +159,7 @@ def _run_due(args: argparse.Namespace) -> int:
 
 
 def _purge_idempotency(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_idempotency
+    from plant_store_cli.jobs import purge_idempotency
 
     print(
         asyncio.run(purge_idempotency(args.target, args.now, args.older_than_hours, args.dry_run))
@@ -168,7 +168,7 @@ def _purge_idempotency(args: argparse.Namespace) -> int:
 
 
 def _purge_expired(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_expired
+    from plant_store_cli.jobs import purge_expired
 
     print(asyncio.run(purge_expired(args.target, args.now, args.batch_size, args.dry_run)))
     return 0
@@ -216,7 +216,7 @@ def _run_async(coroutine: object) -> None:
 
 
 def _time(text: str) -> datetime:
-    from store_service.jobs import parse_time
+    from plant_store_cli.jobs import parse_time
 
     try:
         return parse_time(text)
@@ -378,7 +378,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
