@@ -11,14 +11,14 @@ import grpc
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
+from plant_store_client.wire.agent_types import to_document, to_message
+from plant_store_client.wire.documents import from_stored_json
 from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row, Transaction
 from store_service.domain.agent_types import validate_definition
 from store_service.rpc import paging
 from store_service.services import catalog
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.agent_types import to_document, to_message
-from store_service.wire.documents import from_stored_json
 
 
 def _document(definition: pb.AgentTypeDefinition) -> dict[str, Any]:

@@ -9,13 +9,14 @@ import grpc
 from plant.store.v1 import events_pb2 as pb
 from plant.store.v1 import events_pb2_grpc
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.values import optional_text, timestamp
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
 from store_service.rpc import paging
 from store_service.services import outbox
 from store_service.services.batches import MAX_BATCH_SIZE, batch_size
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.values import optional_text, timestamp
 
 
 def event_message(row: Row) -> pb.Event:
@@ -42,7 +43,7 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         # The outbox grows with every change: reading all of it in one answer is refused.
         if not 0 < request.limit <= MAX_BATCH_SIZE:
             raise invalid(
-                "INVALID_LIMIT",
+                Reason.INVALID_LIMIT,
                 f"limit must be between 1 and {MAX_BATCH_SIZE}",
                 limit=str(request.limit),
             )

@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import AgentType, AgentTypeVersion, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.agent_types import require_agent_type_id, require_matching_id
 from store_service.domain.errors import already_exists, not_found
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 current = table_of(AgentType)
 versions = table_of(AgentTypeVersion)
@@ -82,7 +83,9 @@ UPDATE_VERSION = Statement(
 
 
 def _agent_type_not_found(agent_type_id: str) -> Exception:
-    return not_found("AGENT_TYPE_NOT_FOUND", "Agent type not found", agent_type_id=agent_type_id)
+    return not_found(
+        Reason.AGENT_TYPE_NOT_FOUND, "Agent type not found", agent_type_id=agent_type_id
+    )
 
 
 async def list_agent_types(tx: Transaction, after: Cursor | None, limit: int) -> list[Row]:
@@ -134,7 +137,7 @@ async def create_version(tx: Transaction, document: Document, now: datetime) -> 
     )
     if created is None:
         raise already_exists(
-            "AGENT_TYPE_VERSION_EXISTS",
+            Reason.AGENT_TYPE_VERSION_EXISTS,
             f"Agent type {agent_type_id} version {version} already exists",
             agent_type_id=agent_type_id,
             version=version,

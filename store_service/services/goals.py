@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.keyset import Key, Keyset
 from store_service.db.models import AgentType, GoalInstance, HiredInstance, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
@@ -31,7 +33,6 @@ from store_service.services.hired_agents import (
 )
 from store_service.services.pages import PageQuery, Rows, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 goals = table_of(GoalInstance)
 agent_types = table_of(AgentType)
@@ -187,7 +188,7 @@ async def _delete_goal(
     require_view_writable(view)
     goal_instance_id = raw_goal_instance_id.strip()
     if not goal_instance_id:
-        raise invalid("GOAL_INSTANCE_ID_REQUIRED", "goal_instance_id is required.")
+        raise invalid(Reason.GOAL_INSTANCE_ID_REQUIRED, "goal_instance_id is required.")
     deleted = await tx.first(
         DELETE, hired_instance_id=hired_instance_id, goal_instance_id=goal_instance_id
     )

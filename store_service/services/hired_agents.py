@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.models import HiredInstance, Subscription, TrialTransition, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
 from store_service.domain.errors import not_found, permission_denied
@@ -28,7 +30,6 @@ from store_service.domain.hiring import (
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
@@ -157,7 +158,7 @@ class HiredAgentView:
 
 
 def hired_agent_not_found() -> Exception:
-    return not_found("HIRED_AGENT_NOT_FOUND", "Hired agent instance not found.")
+    return not_found(Reason.HIRED_AGENT_NOT_FOUND, "Hired agent instance not found.")
 
 
 def require_owner(row: Row | None, raw_customer_id: str, customer_key: str = "customer_id") -> Row:
@@ -277,7 +278,8 @@ async def _update(
 ) -> Row:
     if owned_by_other(existing["customer_id"], customer_id):
         raise permission_denied(
-            "HIRED_AGENT_CUSTOMER_MISMATCH", "Hired agent instance does not belong to customer."
+            Reason.HIRED_AGENT_CUSTOMER_MISMATCH,
+            "Hired agent instance does not belong to customer.",
         )
     config = draft.config if draft.config is not None else from_stored_json(existing["config"])
     require_refs_only(config)

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import to_json
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Row, Statement, Transaction
 from store_service.domain.errors import invalid
-from store_service.wire.documents import to_json
 
 events = table_of(NotificationEvent)
 # One id is one bind parameter, and PostgreSQL takes at most 32,767 of them in a statement
@@ -98,7 +99,7 @@ async def acknowledge(tx: Transaction, event_ids: list[int], now: datetime) -> i
     """Marks events delivered; an event already acknowledged is not counted again."""
     if len(event_ids) > MAX_ACKNOWLEDGED:
         raise invalid(
-            "TOO_MANY_EVENT_IDS",
+            Reason.TOO_MANY_EVENT_IDS,
             f"At most {MAX_ACKNOWLEDGED} event ids can be acknowledged in one call",
             event_ids=str(len(event_ids)),
         )

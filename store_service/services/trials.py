@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from plant_store_client.reasons import Reason
 from store_service.db.keyset import Key, Keyset
 from store_service.db.models import HiredInstance, TrialTransition, table_of
 from store_service.db.sql import Row, Statement
@@ -59,7 +60,7 @@ async def get_trial(units: UnitsOfWork, subscription_id: str, raw_customer_id: s
         lambda tx: tx.first(TRIAL_OF_SUBSCRIPTION, subscription_id=subscription_id)
     )
     if row is None or trim(row["customer_id"]) != customer_id:
-        raise not_found("TRIAL_NOT_FOUND", "Trial not found")
+        raise not_found(Reason.TRIAL_NOT_FOUND, "Trial not found")
     return row
 
 
