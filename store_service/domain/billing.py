@@ -103,7 +103,7 @@ def _hmac_hex(secret: str, message: bytes) -> str:
 
 def checkout_signature_valid(
     secret: str,
-    order_razorpay_id: str,
+    order_razorpay_id: str | None,
     razorpay_order_id: str,
     razorpay_payment_id: str,
     signature: str,
@@ -111,7 +111,8 @@ def checkout_signature_valid(
     """Whether the checkout's signed ids are the ones Razorpay issued for this order.
 
     The HMAC is checked over the order's own Razorpay id, and the id the request names must be
-    that one: a genuine triplet from another order's payment fails here (contract 7.2-21).
+    that one: a genuine triplet from another order's payment fails here (contract 7.2-21). An
+    order without a Razorpay id has no payment to prove.
     """
     expected = _hmac_hex(secret, f"{order_razorpay_id}|{razorpay_payment_id}".encode())
     return razorpay_order_id == order_razorpay_id and hmac.compare_digest(

@@ -2,7 +2,8 @@
 
 Each mirrors its model in db/models.py field for field (tests/unit/test_records.py holds them to
 it), so `mypy --strict` checks every column a service or message builder reads, without this
-layer importing the database's.
+layer importing the database's. Statements that return fewer columns, or joined ones, have
+records of their own after the tables' ones, named for what they hold (not `...Row`).
 """
 
 from __future__ import annotations
@@ -249,3 +250,25 @@ class NotificationEventRow(TypedDict):
     hired_instance_id: str | None
     metadata: str
     delivered_at: datetime | None
+
+
+class DueSubscription(TypedDict):
+    """A subscription whose period end is due, as period end claims it."""
+
+    subscription_id: str
+    customer_id: str | None
+
+
+class StoredAnswer(TypedDict):
+    """What an idempotency record keeps for a repeat: the request's fingerprint and, once it
+    is answered, its answer."""
+
+    fingerprint: str
+    response: bytes | None
+
+
+class DrawnNumber(TypedDict):
+    """A document number drawn for a kind: its value within the day."""
+
+    kind: str
+    last_value: int
