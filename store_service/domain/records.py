@@ -286,3 +286,9 @@ class TrialEntry(TypedDict):
     configured: bool
     goals_completed: bool
 
+
+class CatalogEntry(TypedDict):
+    """An agent type's stored definition, as catalog lists read it."""
+
+    agent_type_id: str
+    document: str
