@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import cast
 
+from store_service.db.keyset import Keyset
 from store_service.db.sql import Transaction
 from store_service.db.statements import catalog as statements
 from store_service.domain.agent_types import (
@@ -19,26 +21,39 @@ from store_service.services.pages import PageQuery, Rows, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 from store_service.wire.documents import Document, from_stored_json, to_json
 
+# Reads the stored definition document of an agent type id (None when there is none).
+StoredDocument = Callable[[Transaction, str], Awaitable[str | None]]
+
 
 def _agent_type_not_found(agent_type_id: str) -> Exception:
     return not_found("AGENT_TYPE_NOT_FOUND", "Agent type not found", agent_type_id=agent_type_id)
 
 
-async def list_agent_types(units: UnitsOfWork, page: PageQuery) -> Rows[CatalogEntry]:
-    """A page of the current catalog in insertion order."""
-    rows = await units.read(lambda tx: read_rows(tx, statements.LIST_CURRENT, page))
+async def _entries(units: UnitsOfWork, keyset: Keyset, page: PageQuery) -> Rows[CatalogEntry]:
+    rows = await units.read(lambda tx: read_rows(tx, keyset, page))
     return cast("Rows[CatalogEntry]", rows)
 
 
-async def get_agent_type(units: UnitsOfWork, raw_id: str) -> Document:
+async def _document(units: UnitsOfWork, raw_id: str, read: StoredDocument) -> Document:
+    """The definition `read` finds for the agent type; AGENT_TYPE_NOT_FOUND without one."""
+
     async def work(tx: Transaction) -> Document:
         agent_type_id = require_agent_type_id(raw_id)
-        document = await statements.current_document(tx, agent_type_id)
+        document = await read(tx, agent_type_id)
         if document is None:
             raise _agent_type_not_found(agent_type_id)
         return from_stored_json(document)
 
     return await units.read(work)
+
+
+async def list_agent_types(units: UnitsOfWork, page: PageQuery) -> Rows[CatalogEntry]:
+    """A page of the current catalog in insertion order."""
+    return await _entries(units, statements.LIST_CURRENT, page)
+
+
+async def get_agent_type(units: UnitsOfWork, raw_id: str) -> Document:
+    return await _document(units, raw_id, statements.current_document)
 
 
 async def put_agent_type(
@@ -60,19 +75,11 @@ async def _put_agent_type(
 
 async def list_latest_versions(units: UnitsOfWork, page: PageQuery) -> Rows[CatalogEntry]:
     """A page of each agent type's latest version, by agent type id."""
-    rows = await units.read(lambda tx: read_rows(tx, statements.LIST_LATEST, page))
-    return cast("Rows[CatalogEntry]", rows)
+    return await _entries(units, statements.LIST_LATEST, page)
 
 
 async def get_latest_version(units: UnitsOfWork, raw_id: str) -> Document:
-    async def work(tx: Transaction) -> Document:
-        agent_type_id = require_agent_type_id(raw_id)
-        document = await statements.latest_document(tx, agent_type_id)
-        if document is None:
-            raise _agent_type_not_found(agent_type_id)
-        return from_stored_json(document)
-
-    return await units.read(work)
+    return await _document(units, raw_id, statements.latest_document)
 
 
 async def create_version(units: UnitsOfWork, document: Document, reply: Reply[Document, R]) -> R:
