@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from store_service.config import UnsafeConfiguration
-from store_service.exposure import is_loopback_host
-from store_service.tls import ClientTls
+from plant_store_client.configuration import UnsafeConfiguration
+from plant_store_client.hosts import is_loopback_host
+from plant_store_client.tls import ClientTls
 
 DEFAULT_STORE_TARGET = "127.0.0.1:50051"
 DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"

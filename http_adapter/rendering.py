@@ -12,14 +12,14 @@ import orjson
 from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
 
-from store_service.wire.enums import (
+from plant_store_client.wire.enums import (
     EXECUTION_STATUS,
     REVIEW_STATUS,
     SUBSCRIPTION_STATUS,
     TAX_TYPE,
     TRIAL_STATUS,
 )
-from store_service.wire.values import optional_instant
+from plant_store_client.wire.values import optional_instant
 
 
 def iso(value: datetime | None) -> str | None:

@@ -9,9 +9,9 @@ import uvicorn
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings, split_host_port
 from http_adapter.observability import serve_metrics
-from store_service.collector import settle_after_start_up
-from store_service.tracing import tracer_provider_from_env
-from store_service.version import VERSION
+from plant_store_client.collector import settle_after_start_up
+from plant_store_client.tracing import tracer_provider_from_env
+from plant_store_client.version import VERSION
 
 logger = logging.getLogger(__name__)
 

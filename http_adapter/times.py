@@ -1,5 +1,5 @@
 """Client-supplied times: naive values are taken as UTC (the original compared them wrongly),
-and only instants every time zone can represent get through (store_service/domain/instants.py).
+and only instants every time zone can represent get through (plant_store_client/instants.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from google.protobuf import timestamp_pb2
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from store_service.domain.instants import EARLIEST, LATEST, representable
-from store_service.wire.values import timestamp
+from plant_store_client.instants import EARLIEST, LATEST, representable
+from plant_store_client.wire.values import timestamp
 
 RANGE = {
     "earliest": EARLIEST.isoformat().replace("+00:00", "Z"),

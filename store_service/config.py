@@ -17,10 +17,6 @@ MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
 TRUTHY = frozenset({"1", "true", "yes", "y"})
 
 
-class UnsafeConfiguration(ValueError):
-    """Settings a process refuses to start with; the message is one line naming the fix."""
-
-
 def normalise_database_url(url: str) -> str:
     """Selects the async driver for the plain URL forms operators usually write."""
     for plain, driver in (

@@ -29,7 +29,9 @@ from plant.store.v1 import (
 )
 from prometheus_client import start_http_server
 
-from store_service.collector import settle_after_start_up
+from plant_store_client.collector import settle_after_start_up
+from plant_store_client.tracing import tracer_provider_from_env
+from plant_store_client.version import VERSION
 from store_service.config import StoreSettings, masked_url
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
@@ -51,8 +53,7 @@ from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.services import outbox
 from store_service.services.units_of_work import Clock, UnitsOfWork, utc_now
 from store_service.tls import server_credentials
-from store_service.tracing import server_interceptors, tracer_provider_from_env
-from store_service.version import VERSION
+from store_service.tracing import server_interceptors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider

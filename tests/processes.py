@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from store_service.probe import check_health
+from plant_store_client.probe import check_health
 
-CLI = (sys.executable, "-m", "store_service.cli")
+CLI = (sys.executable, "-m", "plant_store_cli")
 
 
 def free_port() -> int:

@@ -1,11 +1,11 @@
 """An example scheduler for Plant Store: every interval, run the three Phase-1 jobs.
 
-Uses the typed client shipped with the project (`store_service.client.StoreClient`, configured
-like the CLI jobs' by `store_service.jobs.client`): one channel for the process, a deadline per
-call, bounded retries of UNAVAILABLE, the auth token (STORE_AUTH_TOKEN) and TLS settings
-(PLANT_STORE_TLS_*) from the environment, and a correlation id per round so the store's logs
-group each round's calls. Several schedulers may run at once: every job claims its rows with
-SKIP LOCKED.
+Uses the typed client shipped with the project (`plant_store_client.client.StoreClient`,
+configured like the CLI jobs' by `StoreClient.from_env`): one channel for the process, a
+deadline per call, bounded retries of UNAVAILABLE, the auth token (STORE_AUTH_TOKEN) and TLS
+settings (PLANT_STORE_TLS_*) from the environment, and a correlation id per round so the
+store's logs group each round's calls. Several schedulers may run at once: every job claims its
+rows with SKIP LOCKED.
 
     .venv/bin/python docs/examples/scheduler.py --target 127.0.0.1:50051 --interval 60
     .venv/bin/python docs/examples/scheduler.py --once      # one round, then exit
@@ -22,9 +22,8 @@ from datetime import UTC, datetime
 
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2
 
-from store_service import jobs
-from store_service.client import StoreClient
-from store_service.wire.values import timestamp
+from plant_store_client.client import StoreClient
+from plant_store_client.wire.values import timestamp
 
 
 async def one_round(store: StoreClient) -> dict[str, object]:
@@ -60,7 +59,7 @@ async def one_round(store: StoreClient) -> dict[str, object]:
 
 
 async def main(target: str, interval: float, once: bool) -> None:
-    store = jobs.client(target, deadline_seconds=600)
+    store = StoreClient.from_env(target, deadline_seconds=600)
     try:
         while True:
             print(json.dumps(await one_round(store)), flush=True)

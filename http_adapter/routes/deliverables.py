@@ -12,7 +12,7 @@ from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
 from http_adapter.times import ClientInstant, client_timestamp
-from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
+from plant_store_client.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
 
 router = api_router("/api/v1", "deliverables")
 

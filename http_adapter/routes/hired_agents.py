@@ -13,7 +13,7 @@ from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import ClientInstant, client_timestamp
-from store_service.wire.documents import to_json
+from plant_store_client.wire.documents import to_json
 
 router = api_router("/api/v1/hired-agents", "hired-agents")
 

@@ -23,8 +23,8 @@ from http_adapter.schemas.payments import (
     RazorpayOrderRequest,
 )
 from http_adapter.times import client_timestamp
-from store_service.client import StoreClient
-from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
+from plant_store_client.client import StoreClient
+from plant_store_client.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
 
 router = api_router("/api/v1/payments", "payments")
 WEBHOOK = "/razorpay/webhook"

@@ -10,6 +10,8 @@ import grpc
 from plant.store.v1 import billing_pb2 as pb
 from plant.store.v1 import billing_pb2_grpc, common_pb2
 
+from plant_store_client.wire.enums import WEBHOOK_OUTCOME
+from plant_store_client.wire.values import optional_instant, optional_text, timestamp
 from store_service.config import StoreSettings
 from store_service.db.sql import Transaction
 from store_service.rpc import paging
@@ -23,8 +25,6 @@ from store_service.services import billing_documents, payments, subscriptions
 from store_service.services.batches import batch_size
 from store_service.services.idempotency import IdempotencyKey
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.enums import WEBHOOK_OUTCOME
-from store_service.wire.values import optional_instant, optional_text, timestamp
 
 
 def _purchase_key(

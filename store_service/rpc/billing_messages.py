@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from plant.store.v1 import billing_pb2 as pb
 
-from store_service.db.sql import Row
-from store_service.wire.enums import (
+from plant_store_client.wire.enums import (
     ORDER_STATUS,
     PAYMENT_PROVIDER,
     SUBSCRIPTION_STATUS,
     TAX_TYPE,
 )
-from store_service.wire.values import timestamp
+from plant_store_client.wire.values import timestamp
+from store_service.db.sql import Row
 
 
 def order_message(row: Row) -> pb.Order:

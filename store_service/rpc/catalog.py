@@ -8,12 +8,12 @@ import grpc
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
+from plant_store_client.wire.agent_types import to_document, to_message
+from plant_store_client.wire.documents import from_stored_json
 from store_service.domain.records import CatalogEntry
 from store_service.rpc.paging import page_query, paged
 from store_service.services import catalog
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from store_service.wire.agent_types import to_document, to_message
-from store_service.wire.documents import from_stored_json
 
 
 def _definition_message(entry: CatalogEntry) -> pb.AgentTypeDefinition:

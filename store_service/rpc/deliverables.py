@@ -11,11 +11,14 @@ import grpc
 from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
+from plant_store_client.logging_context import correlation_id
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.enums import REVIEW_DECISION
+from plant_store_client.wire.values import optional_instant, optional_text
 from store_service.config import StoreSettings
 from store_service.db.keyset import Cursor
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
-from store_service.logging_context import correlation_id
 from store_service.rpc import page_tokens, paging
 from store_service.rpc.deliverables_messages import (
     deliverable_message,
@@ -26,8 +29,6 @@ from store_service.rpc.deliverables_messages import (
 from store_service.services import deliverables
 from store_service.services.batches import DEFAULT_BATCH_SIZE, batch_size
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.enums import REVIEW_DECISION
-from store_service.wire.values import optional_instant, optional_text
 
 
 def _grouped(page: list[Row], created: list[Row]) -> list[str]:
@@ -84,7 +85,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     ) -> pb.ReviewDeliverableResponse:
         decision = REVIEW_DECISION.optional_name(request.decision)
         if decision is None:
-            raise invalid("UNSUPPORTED_DECISION", "Unsupported decision.")
+            raise invalid(Reason.UNSUPPORTED_DECISION, "Unsupported decision.")
 
         async def work(tx: Transaction, now: datetime) -> pb.ReviewDeliverableResponse:
             row = await deliverables.review(
@@ -219,7 +220,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         try:
             before = int(request.page_token) if request.page_token else None
         except ValueError:
-            raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+            raise invalid(
+                Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
+            ) from None
 
         async def work(tx: Transaction) -> pb.ListEnforcementDenialsResponse:
             rows = await deliverables.denials_page(tx, request.deliverable_id or None, before, size)

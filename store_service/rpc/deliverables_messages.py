@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from plant.store.v1 import deliverables_pb2 as pb
 
+from plant_store_client.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
+from plant_store_client.wire.values import timestamp
 from store_service.db.sql import Row
-from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
-from store_service.wire.values import timestamp
 
 
 def deliverable_message(row: Row) -> pb.Deliverable:

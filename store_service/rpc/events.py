@@ -8,12 +8,12 @@ import grpc
 from plant.store.v1 import events_pb2 as pb
 from plant.store.v1 import events_pb2_grpc
 
+from plant_store_client.wire.values import optional_text, timestamp
 from store_service.domain.records import NotificationEventRow
 from store_service.rpc import paging
 from store_service.services import outbox
 from store_service.services.batches import batch_size
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from store_service.wire.values import optional_text, timestamp
 
 
 def event_message(row: NotificationEventRow) -> pb.Event:

@@ -8,6 +8,12 @@ import grpc
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
 
+from plant_store_client.wire.values import (
+    optional_instant,
+    optional_text,
+    request_document,
+    timestamp,
+)
 from store_service.config import StoreSettings
 from store_service.rpc.hiring_messages import (
     goal_message,
@@ -21,12 +27,6 @@ from store_service.services.batches import batch_size
 from store_service.services.goals import GoalChange, GoalDeletion
 from store_service.services.hired_agents import Draft, HiredAgentView, TrialsEnded
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from store_service.wire.values import (
-    optional_instant,
-    optional_text,
-    request_document,
-    timestamp,
-)
 
 
 class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):

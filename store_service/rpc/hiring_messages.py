@@ -5,11 +5,11 @@ from __future__ import annotations
 from plant.store.v1 import common_pb2
 from plant.store.v1 import hiring_pb2 as pb
 
+from plant_store_client.wire.enums import SUBSCRIPTION_STATUS, TRIAL_STATUS
+from plant_store_client.wire.values import timestamp
 from store_service.domain.hiring import agent_type_for, retention_expires_at
 from store_service.domain.records import GoalInstanceRow, TrialEntry, TrialTransitionRow
 from store_service.services.hired_agents import HiredAgentView
-from store_service.wire.enums import SUBSCRIPTION_STATUS, TRIAL_STATUS
-from store_service.wire.values import timestamp
 
 
 def hired_agent_message(view: HiredAgentView, retention_days: int) -> pb.HiredAgentInstance:

@@ -11,13 +11,13 @@ import grpc
 from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
+from plant_store_client.wire.values import optional_instant
 from store_service.config import StoreSettings
 from store_service.db.sql import Transaction
 from store_service.domain.retention import idempotency_retention
 from store_service.services import idempotency, retention
 from store_service.services.batches import batch_size
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.values import optional_instant
 
 
 class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):

@@ -12,6 +12,7 @@ from typing import Generic, Protocol, TypeVar
 
 from google.protobuf.message import Message
 
+from plant_store_client.reasons import Reason
 from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row
 from store_service.domain.errors import invalid
@@ -35,7 +36,7 @@ class PageRequest(Protocol):
 def page_size(requested: int) -> int:
     if requested < 0:
         raise invalid(
-            "INVALID_PAGE_SIZE", "page_size must not be negative", page_size=str(requested)
+            Reason.INVALID_PAGE_SIZE, "page_size must not be negative", page_size=str(requested)
         )
     # Larger sizes are served at the maximum (AIP-158), not refused.
     return min(requested, MAX_PAGE_SIZE) if requested else MAX_PAGE_SIZE
@@ -86,6 +87,8 @@ async def read_page(
     try:
         after = None if query.after is None else keyset.decoded(query.after)
     except ValueError:
-        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+        raise invalid(
+            Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
+        ) from None
     rows = await fetch(after, query.size + 1)
     return paged(query, Rows(rows, keyset.cursor), message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import invalid
 
 DEFAULT_BATCH_SIZE = 500
@@ -13,7 +14,7 @@ def batch_size(requested: int) -> int:
         return DEFAULT_BATCH_SIZE
     if not 0 < requested <= MAX_BATCH_SIZE:
         raise invalid(
-            "INVALID_BATCH_SIZE",
+            Reason.INVALID_BATCH_SIZE,
             f"batch_size must be between 1 and {MAX_BATCH_SIZE}",
             batch_size=str(requested),
         )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select
 
+from plant_store_client.reasons import Reason
 from store_service.config import StoreSettings
 from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import Invoice, Receipt, table_of
@@ -112,7 +113,7 @@ async def get_receipt(
     lookup = RECEIPT_BY_ID if receipt_id else RECEIPT_BY_ORDER
     row = await tx.first(lookup, key=receipt_id or order_id)
     if row is None or row["customer_id"] != customer_id:
-        raise not_found("RECEIPT_NOT_FOUND", "Receipt not found")
+        raise not_found(Reason.RECEIPT_NOT_FOUND, "Receipt not found")
     return row
 
 
@@ -132,7 +133,9 @@ async def get_invoice(
     lookup = INVOICE_BY_ID if invoice_id else INVOICE_BY_ORDER
     row = await tx.first(lookup, key=invoice_id or order_id)
     if row is None:
-        raise not_found("INVOICE_NOT_FOUND", "Invoice not found")
+        raise not_found(Reason.INVOICE_NOT_FOUND, "Invoice not found")
     if row["customer_id"] != customer_id:
-        raise permission_denied("INVOICE_CUSTOMER_MISMATCH", "Invoice does not belong to customer")
+        raise permission_denied(
+            Reason.INVOICE_CUSTOMER_MISMATCH, "Invoice does not belong to customer"
+        )
     return row

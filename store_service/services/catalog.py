@@ -7,6 +7,8 @@ from datetime import datetime
 from functools import partial
 from typing import cast
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.keyset import Keyset
 from store_service.db.sql import Transaction
 from store_service.db.statements import catalog as statements
@@ -19,14 +21,15 @@ from store_service.domain.errors import already_exists, not_found
 from store_service.domain.records import CatalogEntry
 from store_service.services.pages import PageQuery, Rows, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 # Reads the stored definition document of an agent type id (None when there is none).
 StoredDocument = Callable[[Transaction, str], Awaitable[str | None]]
 
 
 def _agent_type_not_found(agent_type_id: str) -> Exception:
-    return not_found("AGENT_TYPE_NOT_FOUND", "Agent type not found", agent_type_id=agent_type_id)
+    return not_found(
+        Reason.AGENT_TYPE_NOT_FOUND, "Agent type not found", agent_type_id=agent_type_id
+    )
 
 
 async def _entries(units: UnitsOfWork, keyset: Keyset, page: PageQuery) -> Rows[CatalogEntry]:
@@ -93,7 +96,7 @@ async def _create_version(tx: Transaction, now: datetime, *, document: Document)
     version = document["version"]
     if not await statements.create_version(tx, agent_type_id, version, to_json(document), now):
         raise already_exists(
-            "AGENT_TYPE_VERSION_EXISTS",
+            Reason.AGENT_TYPE_VERSION_EXISTS,
             f"Agent type {agent_type_id} version {version} already exists",
             agent_type_id=agent_type_id,
             version=version,

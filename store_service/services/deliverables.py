@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Table, Update, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import from_stored_json, to_json
 from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import (
     Deliverable,
@@ -35,7 +37,6 @@ from store_service.services.hired_agents import (
     require_owner,
     require_view_readable,
 )
-from store_service.wire.documents import from_stored_json, to_json
 
 deliverables = table_of(Deliverable)
 goals = table_of(GoalInstance)
@@ -351,7 +352,7 @@ async def _reviewable(
     """The deliverable (locked), for the owner of its instance, while readable."""
     deliverable = await tx.first(LOCK_DELIVERABLE, deliverable_id=raw_deliverable_id.strip())
     if deliverable is None:
-        raise not_found("DELIVERABLE_NOT_FOUND", "Deliverable not found.")
+        raise not_found(Reason.DELIVERABLE_NOT_FOUND, "Deliverable not found.")
     require_owner(
         deliverable if deliverable["owner_instance_id"] else None,
         raw_customer_id,

@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any, cast
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.sql import Transaction
 from store_service.db.statements import goals as statements
 from store_service.domain.errors import invalid
@@ -28,7 +30,6 @@ from store_service.services.hired_agents import (
 )
 from store_service.services.pages import PageQuery, Rows, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 
 async def list_goals(
@@ -140,6 +141,6 @@ async def _delete_goal(
     require_view_writable(view)
     goal_instance_id = raw_goal_instance_id.strip()
     if not goal_instance_id:
-        raise invalid("GOAL_INSTANCE_ID_REQUIRED", "goal_instance_id is required.")
+        raise invalid(Reason.GOAL_INSTANCE_ID_REQUIRED, "goal_instance_id is required.")
     deleted = await statements.delete_goal(tx, hired_instance_id, goal_instance_id)
     return GoalDeletion(deleted, goal_instance_id)

@@ -9,6 +9,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.sql import Transaction
 from store_service.db.statements import hired_agents as statements
 
@@ -36,7 +38,6 @@ from store_service.domain.records import HiredInstanceRow, InstanceWithSubscript
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class HiredAgentView:
 
 
 def hired_agent_not_found() -> Exception:
-    return not_found("HIRED_AGENT_NOT_FOUND", "Hired agent instance not found.")
+    return not_found(Reason.HIRED_AGENT_NOT_FOUND, "Hired agent instance not found.")
 
 
 Owned = TypeVar("Owned", bound=Mapping[str, Any])
@@ -176,7 +177,8 @@ async def _update(
 ) -> HiredInstanceRow:
     if owned_by_other(existing["customer_id"], customer_id):
         raise permission_denied(
-            "HIRED_AGENT_CUSTOMER_MISMATCH", "Hired agent instance does not belong to customer."
+            Reason.HIRED_AGENT_CUSTOMER_MISMATCH,
+            "Hired agent instance does not belong to customer.",
         )
     config = draft.config if draft.config is not None else from_stored_json(existing["config"])
     require_refs_only(config)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
 from store_service.db.models import IdempotencyRecord, table_of
 from store_service.db.sql import Statement, Transaction
 from store_service.domain.errors import DomainError, ErrorKind, aborted
@@ -84,7 +85,7 @@ class IdempotencyKey:
 def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
     if fingerprint != key.fingerprint:
         raise aborted(
-            "IDEMPOTENCY_KEY_REUSED",
+            Reason.IDEMPOTENCY_KEY_REUSED,
             "Idempotency-Key reuse with different payload.",
             scope_key=key.scope_key,
         )
@@ -106,7 +107,7 @@ def _replayed(stored: bytes) -> bytes:
     """The stored answer of a response; a stored refusal is raised again."""
     if stored.startswith(_REFUSAL):
         kind, reason, message, metadata = json.loads(stored[len(_REFUSAL) :])
-        raise DomainError(ErrorKind(kind), reason, message, metadata)
+        raise DomainError(ErrorKind(kind), Reason(reason), message, metadata)
     return stored
 
 
@@ -123,7 +124,7 @@ async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes 
     _check_fingerprint(key, row["fingerprint"])
     if row["response"] is None:
         raise aborted(
-            "IDEMPOTENT_REQUEST_IN_PROGRESS",
+            Reason.IDEMPOTENT_REQUEST_IN_PROGRESS,
             "A request with this idempotency key is still in progress; retry later.",
         )
     return _replayed(row["response"])

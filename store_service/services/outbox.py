@@ -6,13 +6,14 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import to_json
 from store_service.db.sql import Transaction
 from store_service.db.statements import outbox as statements
 from store_service.domain.errors import invalid
 from store_service.domain.records import NotificationEventRow
 from store_service.services.batches import MAX_BATCH_SIZE
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import to_json
 
 # One id is one bind parameter, and PostgreSQL takes at most 32,767 of them in a statement
 # (SQLite 32,766): a consumer acknowledges at most what it can list in one page.
@@ -55,7 +56,7 @@ async def list_events(
     # The outbox grows with every change: reading all of it in one answer is refused.
     if not 0 < limit <= MAX_BATCH_SIZE:
         raise invalid(
-            "INVALID_LIMIT", f"limit must be between 1 and {MAX_BATCH_SIZE}", limit=str(limit)
+            Reason.INVALID_LIMIT, f"limit must be between 1 and {MAX_BATCH_SIZE}", limit=str(limit)
         )
     rows = await units.read(
         partial(
@@ -83,7 +84,7 @@ async def acknowledge(units: UnitsOfWork, event_ids: list[int], reply: Reply[int
 async def _acknowledge(tx: Transaction, now: datetime, *, event_ids: list[int]) -> int:
     if len(event_ids) > MAX_ACKNOWLEDGED:
         raise invalid(
-            "TOO_MANY_EVENT_IDS",
+            Reason.TOO_MANY_EVENT_IDS,
             f"At most {MAX_ACKNOWLEDGED} event ids can be acknowledged in one call",
             event_ids=str(len(event_ids)),
         )

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 
+from plant_store_client.reasons import Reason
 from store_service.config import StoreSettings
 from store_service.db.models import Order, RazorpayPayment, Subscription, table_of
 from store_service.db.sql import Row, Statement, Transaction, all_columns
@@ -221,7 +222,7 @@ def razorpay_order_key(
 
 def _require_prefixed(value: str, prefix: str, field: str) -> None:
     if not value.startswith(prefix) or len(value) == len(prefix):
-        raise invalid("INVALID_IDENTIFIER", f"{field} must be a {prefix}… id", field=field)
+        raise invalid(Reason.INVALID_IDENTIFIER, f"{field} must be a {prefix}… id", field=field)
 
 
 async def create_razorpay_order(
@@ -240,7 +241,7 @@ async def create_razorpay_order(
     _require_prefixed(subscription_id, "SUB-", "subscription_id")
     if not razorpay_order_id.strip():
         raise invalid(
-            "INVALID_IDENTIFIER", "razorpay_order_id is required", field="razorpay_order_id"
+            Reason.INVALID_IDENTIFIER, "razorpay_order_id is required", field="razorpay_order_id"
         )
     subscription = _insert_subscription(
         tx, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
@@ -294,7 +295,7 @@ async def _pay(
 def _secret(value: str | None, name: str) -> str:
     if not value:
         raise failed_precondition(
-            "PAYMENT_SECRET_MISSING", f"Missing required env: {name}", variable=name
+            Reason.PAYMENT_SECRET_MISSING, f"Missing required env: {name}", variable=name
         )
     return value
 
@@ -329,7 +330,7 @@ def _refuse_checkout(tx: Transaction, order: Row, now: datetime) -> DomainError:
     )
     return DomainError(
         ErrorKind.INVALID_ARGUMENT,
-        "INVALID_CHECKOUT_SIGNATURE",
+        Reason.INVALID_CHECKOUT_SIGNATURE,
         "Invalid Razorpay signature",
         keeps_writes=True,
     )
@@ -348,11 +349,11 @@ async def confirm_razorpay_payment(
 ) -> Purchase:
     order = await tx.first(ORDER_BY_ID, order_id=order_id)
     if order is None:
-        raise not_found("ORDER_NOT_FOUND", "Order not found.", order_id=order_id)
+        raise not_found(Reason.ORDER_NOT_FOUND, "Order not found.", order_id=order_id)
     if order["payment_provider"] != "razorpay":
-        raise failed_precondition("ORDER_NOT_RAZORPAY", "Order is not a Razorpay order.")
+        raise failed_precondition(Reason.ORDER_NOT_RAZORPAY, "Order is not a Razorpay order.")
     if conflicting_customers(order["customer_id"], customer_id):
-        raise permission_denied("ORDER_CUSTOMER_MISMATCH", "Order does not belong to customer")
+        raise permission_denied(Reason.ORDER_CUSTOMER_MISMATCH, "Order does not belong to customer")
     secret = _secret(settings.razorpay_key_secret, "RAZORPAY_KEY_SECRET")
     if not billing.checkout_signature_valid(
         secret,
@@ -375,7 +376,7 @@ async def apply_razorpay_webhook(
     """Returns "paid", "already_paid" or "ignored"."""
     secret = _secret(settings.razorpay_webhook_secret, "RAZORPAY_WEBHOOK_SECRET")
     if not billing.webhook_signature_valid(secret, body, signature):
-        raise invalid("INVALID_WEBHOOK_SIGNATURE", "Invalid webhook signature")
+        raise invalid(Reason.INVALID_WEBHOOK_SIGNATURE, "Invalid webhook signature")
     razorpay_order_id = billing.paid_razorpay_order_id(billing.parse_webhook(body))
     if razorpay_order_id is None:
         return "ignored"

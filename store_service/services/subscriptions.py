@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
+from plant_store_client.reasons import Reason
 from store_service.db.keyset import Cursor, Key, Keyset
 from store_service.db.models import HiredInstance, Subscription, table_of
 from store_service.db.sql import Row, Statement, Transaction
@@ -59,7 +60,7 @@ DEACTIVATE_INSTANCE = Statement(
 
 def subscription_not_found(subscription_id: str) -> Exception:
     return not_found(
-        "SUBSCRIPTION_NOT_FOUND", "Subscription not found.", subscription_id=subscription_id
+        Reason.SUBSCRIPTION_NOT_FOUND, "Subscription not found.", subscription_id=subscription_id
     )
 
 
@@ -91,10 +92,10 @@ async def cancel_at_period_end(
         raise subscription_not_found(subscription_id)
     if conflicting_customers(current["customer_id"], customer_id):
         raise permission_denied(
-            "SUBSCRIPTION_CUSTOMER_MISMATCH", "Subscription does not belong to customer"
+            Reason.SUBSCRIPTION_CUSTOMER_MISMATCH, "Subscription does not belong to customer"
         )
     if current["status"] != "active":
-        raise failed_precondition("SUBSCRIPTION_NOT_ACTIVE", "Subscription is not active")
+        raise failed_precondition(Reason.SUBSCRIPTION_NOT_ACTIVE, "Subscription is not active")
     updated = await tx.first(SCHEDULE_CANCEL, key=subscription_id)
     assert updated is not None
     emit(

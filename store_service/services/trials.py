@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from plant_store_client.reasons import Reason
 from store_service.db.statements import trials as statements
 from store_service.domain.customers import require_customer_id
 from store_service.domain.errors import not_found
@@ -28,7 +29,7 @@ async def get_trial(units: UnitsOfWork, subscription_id: str, raw_customer_id: s
     customer_id = require_customer_id(raw_customer_id)
     row = await units.read(lambda tx: statements.trial_of_subscription(tx, subscription_id))
     if row is None or trim(row["customer_id"]) != customer_id:
-        raise not_found("TRIAL_NOT_FOUND", "Trial not found")
+        raise not_found(Reason.TRIAL_NOT_FOUND, "Trial not found")
     return row
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from store_service import environment
-from store_service.cli import build_parser, main
+from plant_store_cli import environment
+from plant_store_cli.command import build_parser, main
 from store_service.metrics import REGISTRY
 from tests.harness import running_store, store_settings
 from tests.processes import free_port, run_cli, start_process, stop_process, wait_live
@@ -63,7 +63,7 @@ def test_every_command_lists_its_options_and_environment() -> None:
 def test_every_setting_the_code_reads_is_listed_and_documented() -> None:
     read = {
         name
-        for package in ("store_service", "http_adapter")
+        for package in ("plant_store_client", "plant_store_cli", "store_service", "http_adapter")
         for source in (ROOT / package).rglob("*.py")
         for name in READS.findall(source.read_text())
     }

@@ -9,8 +9,8 @@ import pytest
 from google.protobuf import duration_pb2
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, maintenance_pb2, maintenance_pb2_grpc
 
+from plant_store_client.wire.values import timestamp
 from store_service.db.models import IdempotencyRecord
-from store_service.wire.values import timestamp
 from tests.harness import stack
 from tests.store.test_catalog_rpc import expect_error
 from tests.store.test_idempotency import count_rows

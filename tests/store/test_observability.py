@@ -75,7 +75,7 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "store_service.cli",
+        "plant_store_cli",
         "serve",
         env=os.environ
         | {

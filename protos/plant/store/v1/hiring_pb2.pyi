@@ -67,7 +67,7 @@ class HiredAgentInstance(_message.Message):
     """UNSPECIFIED when the subscription does not exist."""
     trial_status: _common_pb2.TrialStatus.ValueType
     config_json: _builtins.str
-    """The config: a JSON object as text, exactly as stored (see store_service.wire.documents)."""
+    """The config: a JSON object as text, exactly as stored (see plant_store_client.wire.documents)."""
     @_builtins.property
     @_deprecated("""This field has been marked as deprecated using proto field options.""")
     def config(self) -> _struct_pb2.Struct:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import uuid
@@ -13,27 +12,14 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2, maintenance_pb2
 
-from store_service.client import StoreClient
-from store_service.tls import ClientTls
-from store_service.wire.values import timestamp
+from plant_store_client.client import StoreClient
+from plant_store_client.wire.values import timestamp
 
 
 def parse_time(text: str) -> datetime:
     """An ISO-8601 time; without an offset it is UTC."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def client(target: str, deadline_seconds: float = 3600) -> StoreClient:
-    """A client for jobs and schedulers: the token and TLS settings from the environment, and
-    bounded retries of UNAVAILABLE."""
-    return StoreClient(
-        target,
-        deadline_seconds=deadline_seconds,
-        auth_token=os.environ.get("STORE_AUTH_TOKEN"),
-        retries=True,
-        tls=ClientTls.from_env(),
-    )
 
 
 def _answer(response: Message) -> str:
@@ -44,7 +30,7 @@ def _answer(response: Message) -> str:
 
 
 async def period_end(target: str, now: datetime | None, batch_size: int) -> str:
-    store = client(target)
+    store = StoreClient.from_env(target)
     try:
         request = billing_pb2.ProcessPeriodEndRequest(
             now=timestamp(now), batch_size=batch_size, request_id=str(uuid.uuid4())
@@ -56,7 +42,7 @@ async def period_end(target: str, now: datetime | None, batch_size: int) -> str:
 
 
 async def trial_end(target: str, now: datetime | None, batch_size: int) -> str:
-    store = client(target)
+    store = StoreClient.from_env(target)
     try:
         request = hiring_pb2.ProcessTrialEndRequest(
             now=timestamp(now), batch_size=batch_size, request_id=str(uuid.uuid4())
@@ -70,7 +56,7 @@ async def trial_end(target: str, now: datetime | None, batch_size: int) -> str:
 async def purge_idempotency(
     target: str, now: datetime | None, retention_hours: float | None, dry_run: bool
 ) -> str:
-    store = client(target)
+    store = StoreClient.from_env(target)
     try:
         request = maintenance_pb2.PurgeIdempotencyRecordsRequest(
             now=timestamp(now), dry_run=dry_run
@@ -89,7 +75,7 @@ async def run_due(
     target: str, now: datetime | None, instance: str | None, page_size: int, progress: bool
 ) -> str:
     """Walks every eligible instance page by page, reporting progress on stderr."""
-    store = client(target)
+    store = StoreClient.from_env(target)
     started = time.monotonic()
     examined = generated = 0
     token = ""
@@ -128,7 +114,7 @@ async def run_due(
 
 
 async def purge_expired(target: str, now: datetime | None, batch_size: int, dry_run: bool) -> str:
-    store = client(target)
+    store = StoreClient.from_env(target)
     try:
         request = maintenance_pb2.PurgeExpiredDataRequest(
             now=timestamp(now), batch_size=batch_size, dry_run=dry_run

@@ -18,16 +18,16 @@ from datetime import datetime
 
 import grpc
 
-from store_service import environment
-from store_service.collector import pause_during_start_up
+from plant_store_cli import environment
+from plant_store_cli.environment import Variable
+from plant_store_client.collector import pause_during_start_up
+from plant_store_client.logging_context import configure_logging
+from plant_store_client.version import VERSION
 from store_service.config import StoreSettings
-from store_service.environment import Variable
-from store_service.logging_context import configure_logging
-from store_service.version import VERSION
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the store serves (store_service.collector)
+    pause_during_start_up()  # until the store serves (plant_store_client.collector)
     from store_service.server import serve
 
     _run_async(serve(StoreSettings.from_env()))
@@ -35,7 +35,7 @@ def _serve_store(_args: argparse.Namespace) -> int:
 
 
 def _serve_http(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the app is built (store_service.collector)
+    pause_during_start_up()  # until the app is built (plant_store_client.collector)
     from http_adapter.serve import serve_http
 
     serve_http()
@@ -58,7 +58,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _run_both(_args: argparse.Namespace) -> int:
     """Runs store and adapter as two processes; Ctrl-C (or SIGTERM) stops both."""
-    command = [sys.executable, "-m", "store_service.cli"]
+    command = [sys.executable, "-m", "plant_store_cli"]
     store = subprocess.Popen([*command, "serve"])
     adapter = subprocess.Popen([*command, "http"])
     children = (adapter, store)
@@ -101,7 +101,7 @@ def _local_addresses() -> tuple[str, str]:
 
 def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
     """Once both processes answer, says where they are (for `make run`'s newcomer)."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
     store_target, base = _local_addresses()
     for _ in range(600):
@@ -137,21 +137,21 @@ def _answers(url: str) -> bool:
 
 
 def _period_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import period_end
+    from plant_store_cli.jobs import period_end
 
     print(asyncio.run(period_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _trial_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import trial_end
+    from plant_store_cli.jobs import trial_end
 
     print(asyncio.run(trial_end(args.target, args.now, args.batch_size)))
     return 0
 
 
 def _run_due(args: argparse.Namespace) -> int:
-    from store_service.jobs import run_due
+    from plant_store_cli.jobs import run_due
 
     summary = run_due(args.target, args.now, args.instance, args.page_size, not args.quiet)
     print(asyncio.run(summary))
@@ -159,7 +159,7 @@ def _run_due(args: argparse.Namespace) -> int:
 
 
 def _purge_idempotency(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_idempotency
+    from plant_store_cli.jobs import purge_idempotency
 
     print(
         asyncio.run(purge_idempotency(args.target, args.now, args.older_than_hours, args.dry_run))
@@ -168,14 +168,14 @@ def _purge_idempotency(args: argparse.Namespace) -> int:
 
 
 def _purge_expired(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_expired
+    from plant_store_cli.jobs import purge_expired
 
     print(asyncio.run(purge_expired(args.target, args.now, args.batch_size, args.dry_run)))
     return 0
 
 
 def _health(args: argparse.Namespace) -> int:
-    from store_service.probe import probe
+    from plant_store_client.probe import probe
 
     if args.self:
         return 0 if _serving_here() else 1
@@ -186,7 +186,7 @@ def _serving_here() -> bool:
     """Whether what answers at this machine's configured addresses is healthy: the store
     SERVING, the adapter ready. Whichever of the two this machine (a container) does not run
     refuses the connection and is left out; when neither answers, nothing here is healthy."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
     store_target, base = _local_addresses()
     store = asyncio.run(check_health(store_target))
@@ -216,7 +216,7 @@ def _run_async(coroutine: object) -> None:
 
 
 def _time(text: str) -> datetime:
-    from store_service.jobs import parse_time
+    from plant_store_cli.jobs import parse_time
 
     try:
         return parse_time(text)
@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from store_service.config import UnsafeConfiguration
+    from plant_store_client.configuration import UnsafeConfiguration
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
@@ -378,7 +378,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
