@@ -112,7 +112,7 @@ class StoreServer:
             # Refuse to share a port: two stores on one address would split traffic silently.
             options=[("grpc.so_reuseport", 0)],
         )
-        units = UnitsOfWork(database, clock)
+        units = self.units = UnitsOfWork(database, clock)
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(CatalogServicer(units), self.server)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(
             BillingServicer(units, settings), self.server
@@ -207,8 +207,7 @@ class StoreServer:
     async def _watch_outbox(self) -> None:
         while True:
             with contextlib.suppress(Exception):
-                async with self.database.reader() as tx:
-                    OUTBOX_BACKLOG.set(await outbox.backlog(tx))
+                OUTBOX_BACKLOG.set(await outbox.backlog(self.units))
             await asyncio.sleep(OUTBOX_PROBE_INTERVAL_SECONDS)
 
     async def _set_health(self, serving: bool) -> None:

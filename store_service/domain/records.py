@@ -272,3 +272,44 @@ class DrawnNumber(TypedDict):
 
     kind: str
     last_value: int
+class InstanceWithSubscription(HiredInstanceRow):
+    """An instance with the state of its subscription (None for both when it has none)."""
+
+    subscription_status: str | None
+    subscription_ended_at: datetime | None
+
+
+class InstanceWithDefinition(InstanceWithSubscription):
+    """An instance locked for a goal write, with its agent type's definition as SQL chose it."""
+
+    definition_type: str | None
+    definition: str | None
+
+
+class SubscriptionLockForDraft(TypedDict):
+    """A subscription locked for a draft, with the id of its instance if it has one."""
+
+    subscription_status: str
+    subscription_ended_at: datetime | None
+    subscription_customer_id: str | None
+    hired_instance_id: str | None
+
+
+class TrialEntry(TypedDict):
+    """The trial projection of an instance (without its configuration)."""
+
+    subscription_id: str
+    hired_instance_id: str
+    customer_id: str | None
+    trial_status: str
+    trial_start_at: datetime | None
+    trial_end_at: datetime | None
+    configured: bool
+    goals_completed: bool
+
+
+class CatalogEntry(TypedDict):
+    """An agent type's stored definition, as catalog lists read it."""
+
+    agent_type_id: str
+    document: str

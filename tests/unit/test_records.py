@@ -43,6 +43,7 @@ def test_every_record_has_its_table() -> None:
     """Records named `<Model>Row` are whole rows of tables; projections and joins are named for
     what they hold instead."""
     named = {f"{model.__name__}Row" for model in TABLE_MODELS}
+    # Projections and joins (the records after the table records) are not named for a table.
     defined = {
         name
         for name, value in vars(records).items()
