@@ -41,10 +41,10 @@ async def settled(name: str, expected: float, **labels: str) -> float:
     caller before the interceptor that answered it has counted it, and a connection goes back
     to the pool after the answer is sent."""
     for _ in range(200):
-        if sample(name, **labels) == expected:
+        if sample(name, store_metrics.REGISTRY, **labels) == expected:
             break
         await asyncio.sleep(0.05)
-    return sample(name, **labels)
+    return sample(name, store_metrics.REGISTRY, **labels)
 
 
 async def test_rpc_metrics_count_calls_by_method_and_code(
