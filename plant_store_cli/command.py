@@ -256,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plant-store",
         description=__doc__,
-        epilog="`plant-store COMMAND --help` lists a command's options and environment.",
+        epilog="`plant-store COMMAND --help` lists a command's options and environment.\n"
+        + start_failures.EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -19,6 +19,11 @@ from plant_store_client import settings_parsing as read
 
 CONFIGURATION = 2
 RUNTIME = 1
+EXIT_STATUS = """exit status:
+  0  done
+  2  a setting or argument refused (one line on stderr names it and what is accepted)
+  1  a start-up that failed at run time (a busy port, an unusable database), a failed store call
+LOG_LEVEL=DEBUG adds the traceback to the line."""
 
 
 class StartFailure(RuntimeError):
