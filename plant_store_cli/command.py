@@ -20,6 +20,7 @@ import grpc
 
 from plant_store_cli import environment
 from plant_store_cli.environment import Variable
+from plant_store_client import client_settings, start_failures
 from plant_store_client.collector import pause_during_start_up
 from plant_store_client.logging_context import configure_logging
 from plant_store_client.version import VERSION
@@ -58,6 +59,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _run_both(_args: argparse.Namespace) -> int:
     """Runs store and adapter as two processes; Ctrl-C (or SIGTERM) stops both."""
+    addresses = _local_addresses()  # refuses a wrong setting once, before either process starts
     command = [sys.executable, "-m", "plant_store_cli"]
     store = subprocess.Popen([*command, "serve"])
     adapter = subprocess.Popen([*command, "http"])
@@ -76,34 +78,39 @@ def _run_both(_args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    threading.Thread(target=_announce_when_ready, args=(children,), daemon=True).start()
+    threading.Thread(target=_announce_when_ready, args=(children, *addresses), daemon=True).start()
     while all(child.poll() is None for child in children):
         try:
             os.wait()
         except ChildProcessError:
             break
+    ended = [child.returncode for child in children if child.poll() is not None]
     stop_children()
-    codes = [child.wait() for child in children]
+    for child in children:
+        child.wait()
     if asked_to_stop:
         return 0  # a requested stop, however the children ended, is a clean one
-    # One child ended on its own: that is a failure, reported with its exit status.
-    return max(abs(code) for code in codes) or 1
+    # One child ended on its own: a failure, reported with its exit status (not the SIGTERM
+    # status of the other child, which was stopped because of it).
+    return max(abs(code) for code in ended) or 1
 
 
 def _local_addresses() -> tuple[str, str]:
     """The store's gRPC target and the adapter's base URL as seen from this machine."""
-    from http_adapter.config import AdapterSettings, split_host_port
+    from http_adapter.config import AdapterSettings
+    from plant_store_client.settings_parsing import split_host_port
 
     store_host, _, store_port = StoreSettings.from_env().listen.rpartition(":")
     http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
     return f"{_local(store_host)}:{store_port}", f"http://{_local(http_host)}:{http_port}"
 
 
-def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
+def _announce_when_ready(
+    children: Sequence[subprocess.Popen[bytes]], store_target: str, base: str
+) -> None:
     """Once both processes answer, says where they are (for `make run`'s newcomer)."""
     from plant_store_client.probe import check_health
 
-    store_target, base = _local_addresses()
     for _ in range(600):
         if any(child.poll() is not None for child in children):
             return
@@ -209,10 +216,12 @@ def _readiness(url: str) -> str:
 def _run_async(coroutine: object) -> None:
     try:
         import uvloop
-
-        uvloop.run(coroutine)  # type: ignore[arg-type]
     except ImportError:
         asyncio.run(coroutine)  # type: ignore[arg-type]
+        return
+    # Outside the try: an ImportError raised while the coroutine runs (a database driver this
+    # URL needs, not installed) is its own error, not a reason to run the coroutine again.
+    uvloop.run(coroutine)  # type: ignore[arg-type]
 
 
 def _time(text: str) -> datetime:
@@ -247,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plant-store",
         description=__doc__,
-        epilog="`plant-store COMMAND --help` lists a command's options and environment.",
+        epilog="`plant-store COMMAND --help` lists a command's options and environment.\n"
+        + start_failures.EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -356,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from plant_store_client.configuration import UnsafeConfiguration
+    from plant_store_client.settings_parsing import log_level
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
@@ -364,13 +376,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"), service=f"plant-store {args.command}")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        configure_logging(log_level(), service=f"plant-store {args.command}")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        if "target" in args:  # a job or health check: its client settings, before it starts
+            client_settings.check()
         code: int = args.func(args)
     except (SchemaOutOfDate, SchemaAhead, UnsafeConfiguration) as refusal:
-        print(f"plant-store {args.command}: {refusal}", file=sys.stderr)
-        return 2
+        return start_failures.report(args.command, refusal, start_failures.CONFIGURATION)
+    except start_failures.StartFailure as failure:
+        return start_failures.report(args.command, failure, start_failures.RUNTIME)
     except grpc.aio.AioRpcError as error:
         # The store refused or could not be reached: say so in one line, not a traceback.
         print(

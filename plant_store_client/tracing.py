@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import grpc
 
+from plant_store_client.configuration import UnsafeConfiguration
+
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -46,7 +48,7 @@ def tracer_provider_from_env(
     if name in ("", "none"):
         return None
     if name not in EXPORTERS:
-        raise ValueError(
+        raise UnsafeConfiguration(
             f"{EXPORTER_VARIABLE}={name!r} is not supported: use one of "
             f"{', '.join(sorted(EXPORTERS))} or none"
         )

@@ -113,6 +113,19 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
     return process.returncode or 0, output.decode()
 
 
+async def run_cli_apart(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`plant-store ARGS` run to its end: exit code, stdout and stderr, each on its own."""
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        *args,
+        env=os.environ | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    output, errors = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, output.decode(), errors.decode()
+
+
 async def start_process(
     *args: str,
     env: dict[str, str],

@@ -16,8 +16,9 @@ from tests.harness import running_store, store_settings
 from tests.processes import free_port, run_cli, start_process, stop_process, wait_live
 
 ROOT = Path(__file__).resolve().parents[2]
-# `env.get("NAME"` and `environ.get("NAME"`: how every setting is read.
-READS = re.compile(r"""(?:env|environ)\.get\(\s*"([A-Z][A-Z0-9_]+)\"""")
+# `env.get("NAME"`, `environ.get("NAME"` and `parser(env, "NAME"` (plant_store_client/
+# settings_parsing.py): how every setting is read.
+READS = re.compile(r"""(?:(?:env|environ)\.get\(|\w\(\s*env,)\s*"([A-Z][A-Z0-9_]+)\"""")
 
 
 def subcommands() -> dict[str, str]:
