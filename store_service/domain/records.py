@@ -272,6 +272,8 @@ class DrawnNumber(TypedDict):
 
     kind: str
     last_value: int
+
+
 class InstanceWithSubscription(HiredInstanceRow):
     """An instance with the state of its subscription (None for both when it has none)."""
 
