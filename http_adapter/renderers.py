@@ -8,16 +8,18 @@ value is read from the message, once, at import:
 - `X | None`: None unless the message has the field (proto3 `optional` presence);
 - `datetime` (optional or not): the Timestamp as pydantic writes it, None when unset;
 - `dict[str, Any]`: a document, the store's JSON text in `<name>_json` spliced in unchanged;
-- `list[Model]`: each item by the item model's own renderer; `list[str]`: the strings;
+- `list[Model]`: each item by the item model's fields, the same way; `list[str]`: the strings;
 - a `Literal` annotated with an `EnumTable`: the enum's contract name (`X | None`: None for
   an unspecified value, since enums carry no presence);
 - `Source("a.b")` in the field's metadata: read `b` of the sub-message `a`, not the field's name.
 
-The metadata is plain objects pydantic ignores, so the OpenAPI document is unchanged.
+The metadata is plain objects pydantic ignores, so the OpenAPI document is unchanged. A field
+no rule covers is refused when its renderer is made, at import.
 """
 
 from __future__ import annotations
 
+import linecache
 import types
 import typing
 from collections.abc import Callable
@@ -56,7 +58,10 @@ def renderer(model: type[BaseModel]) -> Renderer:
     """
     namespace: dict[str, Any] = {"time_of": time_of, "Fragment": orjson.Fragment}
     source = f"def render(message):\n    return {_display(model, 'message', namespace)}\n"
-    exec(compile(source, f"<renderer of {model.__name__}>", "exec"), namespace)
+    filename = f"<renderer of {model.__module__}.{model.__qualname__}>"
+    # So that a traceback through a renderer shows the line it failed on.
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     render: Renderer = namespace["render"]
     return render
 
@@ -73,8 +78,7 @@ def _display(model: type[BaseModel], root: str, namespace: dict[str, Any]) -> st
 def _expression(root: str, name: str, field: FieldInfo, namespace: dict[str, Any]) -> str:
     """The expression that reads field `name` from the message `root`; what it calls is put in
     `namespace` under a name of its own."""
-    annotation, optional, metadata = _unwrap(field.annotation)
-    metadata += tuple(field.metadata)
+    annotation, optional, metadata = field_parts(field)
     path = next((item.path for item in metadata if isinstance(item, Source)), name).split(".")
     if not all(part.isidentifier() for part in path):
         raise ValueError(f"{name}: {path} is not a path of message fields")
@@ -100,12 +104,15 @@ def _expression(root: str, name: str, field: FieldInfo, namespace: dict[str, Any
     raise TypeError(f"no rendering for {name}: {annotation!r}")
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool, tuple[Any, ...]]:
-    """`annotation` without `| None` and `Annotated`: (type, whether optional, metadata)."""
+def field_parts(field: FieldInfo) -> tuple[Any, bool, tuple[Any, ...]]:
+    """A field's type without `| None` and `Annotated`, whether it is optional, its metadata."""
+    annotation: Any = field.annotation
     optional = False
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         (annotation,) = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
         optional = True
+    metadata = tuple(field.metadata)
     if typing.get_origin(annotation) is typing.Annotated:
-        return annotation.__origin__, optional, annotation.__metadata__
-    return annotation, optional, ()
+        metadata += annotation.__metadata__
+        annotation = annotation.__origin__
+    return annotation, optional, metadata
