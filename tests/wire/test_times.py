@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from http_adapter.rendering import iso
+from http_adapter.times import iso
 from plant_store_client.wire.errors import InvalidWireValue
 from plant_store_client.wire.values import instant, timestamp
 
