@@ -221,8 +221,10 @@ class StoreServer:
 
     async def _watch_outbox(self) -> None:
         while True:
-            with contextlib.suppress(Exception):
-                OUTBOX_BACKLOG.set(await outbox.backlog(self.units))
+            # While the database is down _watch_database says so; the probe would only repeat it.
+            if self._serving:
+                with contextlib.suppress(Exception):
+                    OUTBOX_BACKLOG.set(await outbox.backlog(self.units))
             await asyncio.sleep(OUTBOX_PROBE_INTERVAL_SECONDS)
 
     async def _set_health(self, serving: bool) -> None:
