@@ -146,14 +146,14 @@ def _answers(url: str) -> bool:
 def _period_end(args: argparse.Namespace) -> int:
     from plant_store_cli.jobs import period_end
 
-    print(asyncio.run(period_end(args.target, args.now, args.batch_size)))
+    print(asyncio.run(period_end(args.target, args.now, args.batch_size, not args.quiet)))
     return 0
 
 
 def _trial_end(args: argparse.Namespace) -> int:
     from plant_store_cli.jobs import trial_end
 
-    print(asyncio.run(trial_end(args.target, args.now, args.batch_size)))
+    print(asyncio.run(trial_end(args.target, args.now, args.batch_size, not args.quiet)))
     return 0
 
 
@@ -168,16 +168,23 @@ def _run_due(args: argparse.Namespace) -> int:
 def _purge_idempotency(args: argparse.Namespace) -> int:
     from plant_store_cli.jobs import purge_idempotency
 
-    print(
-        asyncio.run(purge_idempotency(args.target, args.now, args.older_than_hours, args.dry_run))
+    summary = purge_idempotency(
+        args.target,
+        args.now,
+        args.older_than_hours,
+        args.batch_size,
+        args.dry_run,
+        not args.quiet,
     )
+    print(asyncio.run(summary))
     return 0
 
 
 def _purge_expired(args: argparse.Namespace) -> int:
     from plant_store_cli.jobs import purge_expired
 
-    print(asyncio.run(purge_expired(args.target, args.now, args.batch_size, args.dry_run)))
+    summary = purge_expired(args.target, args.now, args.batch_size, args.dry_run, not args.quiet)
+    print(asyncio.run(summary))
     return 0
 
 
@@ -302,15 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.set_defaults(func=_health)
 
-    job = argparse.ArgumentParser(add_help=False, parents=[target])
-    job.add_argument(
-        "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
-    )
-    job.add_argument(
+    # Every job prints progress lines on stderr, then one JSON summary line on stdout.
+    quiet = argparse.ArgumentParser(add_help=False, parents=[target])
+    quiet.add_argument("--quiet", action="store_true", help="no progress lines")
+    batches = argparse.ArgumentParser(add_help=False, parents=[quiet])
+    batches.add_argument(
         "--batch-size",
         type=int,
         default=0,
         help="rows per transaction (default: 0, the store's choice)",
+    )
+    job = argparse.ArgumentParser(add_help=False, parents=[batches])
+    job.add_argument(
+        "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
     )
     _command(
         commands,
@@ -325,23 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     run_due = _command(
         commands,
         "run-due",
-        "generate the drafts that are due, with progress",
+        "generate the drafts that are due",
         environment.JOB,
-        [target],
+        [quiet],
     )
     run_due.add_argument("--now", type=_time, help="effective time, ISO-8601 (default: now)")
     run_due.add_argument("--instance", help="only this hired instance")
     run_due.add_argument(
         "--page-size", type=int, default=1000, help="instances per call (default: %(default)s)"
     )
-    run_due.add_argument("--quiet", action="store_true", help="no progress lines")
     run_due.set_defaults(func=_run_due)
     purge = _command(
         commands,
         "purge-idempotency",
         "delete expired idempotency records",
         environment.JOB,
-        [target],
+        [batches],
     )
     purge.add_argument(
         "--now", type=_time, help="reference time, ISO-8601 (default: the store's clock)"

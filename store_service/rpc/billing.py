@@ -20,7 +20,7 @@ from store_service.rpc.billing_messages import (
 )
 from store_service.rpc.paging import page_query, paged
 from store_service.services import billing_documents, payments, subscriptions
-from store_service.services.batches import batch_size
+from store_service.services.batches import batch_size, max_batches
 from store_service.services.payments import (
     CouponCheckout,
     CouponPurchase,
@@ -202,13 +202,16 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.ProcessPeriodEndRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ProcessPeriodEndResponse:
         def answer(ended: PeriodsEnded) -> pb.ProcessPeriodEndResponse:
-            return pb.ProcessPeriodEndResponse(processed=ended.processed, now=timestamp(ended.now))
+            return pb.ProcessPeriodEndResponse(
+                processed=ended.processed, now=timestamp(ended.now), more=ended.more
+            )
 
         size = batch_size(request.batch_size)
         return await subscriptions.end_due_periods(
             self.units,
             optional_instant(request, "now"),
             size,
+            max_batches(request.max_batches),
             Reply("BillingService.ProcessPeriodEnd", request, pb.ProcessPeriodEndResponse, answer),
         )
 

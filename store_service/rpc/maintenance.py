@@ -9,11 +9,11 @@ import grpc
 from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
-from plant_store_client.wire.values import optional_instant
+from plant_store_client.wire.values import optional_instant, timestamp
 from store_service.config import StoreSettings
 from store_service.domain.retention import idempotency_retention
 from store_service.services import retention
-from store_service.services.batches import batch_size
+from store_service.services.batches import batch_size, max_batches
 from store_service.services.retention import Purged, Retentions
 from store_service.services.units_of_work import Reply, UnitsOfWork
 
@@ -36,12 +36,15 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
             kept,
             optional_instant(request, "now"),
             size,
+            max_batches(request.max_batches),
             request.dry_run,
             Reply(
                 "MaintenanceService.PurgeIdempotencyRecords",
                 request,
                 pb.PurgeIdempotencyRecordsResponse,
-                lambda purged: pb.PurgeIdempotencyRecordsResponse(purged=purged),
+                lambda done: pb.PurgeIdempotencyRecordsResponse(
+                    purged=done.purged, more=done.more, now=timestamp(done.now)
+                ),
             ),
         )
 
@@ -53,9 +56,12 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
                 hired_instances=purged.hired_instances,
                 idempotency_records=purged.idempotency_records,
                 delivered_events=purged.delivered_events,
+                more=purged.more,
+                now=timestamp(purged.now),
             )
 
         size = batch_size(request.batch_size)
+        limit = max_batches(request.max_batches)
         as_of = optional_instant(request, "now")
         retentions = Retentions(
             hired_agent_days=self.settings.end_retention_days,
@@ -69,6 +75,7 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
             retentions,
             as_of,
             size,
+            limit,
             request.dry_run,
             Reply(
                 "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, answer

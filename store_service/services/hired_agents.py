@@ -35,6 +35,7 @@ from store_service.domain.hiring import (
     require_writable,
 )
 from store_service.domain.records import HiredInstanceRow, InstanceWithSubscription
+from store_service.services.batches import until_done
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
@@ -303,21 +304,31 @@ async def _finalize(
 
 @dataclass(frozen=True, slots=True)
 class TrialsEnded:
+    """How many trials a trial-end run ended, as of when, and whether it stopped at its batch
+    limit with more possibly due."""
+
     processed: int
     now: datetime
+    more: bool
 
 
 async def end_due_trials(
-    units: UnitsOfWork, as_of: datetime | None, batch_size: int, reply: Reply[TrialsEnded, R]
+    units: UnitsOfWork,
+    as_of: datetime | None,
+    batch_size: int,
+    max_batches: int,
+    reply: Reply[TrialsEnded, R],
 ) -> R:
-    """Ends every trial due by `as_of` (by the clock without one), a batch per transaction."""
+    """Ends every trial due by `as_of` (by the clock without one), a batch per transaction,
+    until none is left or `max_batches` batches (0: no limit) ended some."""
 
     async def run(clock: datetime) -> TrialsEnded:
         now = as_of or clock
-        processed = 0
-        while batch := await units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size)):
-            processed += batch
-        return TrialsEnded(processed, now)
+        ran = await until_done(
+            lambda: units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size)),
+            max_batches,
+        )
+        return TrialsEnded(ran.done, now, ran.more)
 
     return await units.job(reply, run)
 

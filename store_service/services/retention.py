@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from store_service.db.sql import Statement, Transaction
 from store_service.db.statements import idempotency, retention
-from store_service.services.batches import purge_all
+from store_service.services.batches import NOTHING, Batches, purge_all
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 Work = Callable[[Transaction], Awaitable[int]]
@@ -91,24 +91,38 @@ async def delivered_events_batch(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RecordsPurged:
+    """How many idempotency records a purge deleted (or, dry, would delete), the time their
+    retention was counted back from, and whether it stopped at its batch limit."""
+
+    purged: int
+    now: datetime
+    more: bool
+
+
 async def purge_idempotency_records(
     units: UnitsOfWork,
     kept: timedelta,
     as_of: datetime | None,
     batch_size: int,
+    max_batches: int,
     dry_run: bool,
-    reply: Reply[int, R],
+    reply: Reply[RecordsPurged, R],
 ) -> R:
     """Deletes (or, dry, counts) every idempotency record older than `kept` as of `as_of` (the
-    clock without one)."""
+    clock without one), until none is left or `max_batches` batches (0: no limit) deleted some."""
 
-    async def run(clock: datetime) -> int:
-        cutoff = (as_of or clock) - kept
-        return await purge_all(
+    async def run(clock: datetime) -> RecordsPurged:
+        now = as_of or clock
+        cutoff = now - kept
+        ran = await purge_all(
             lambda size, dry: idempotency_records_batch(units, cutoff, size, dry_run=dry),
             batch_size,
             dry_run=dry_run,
+            limit=max_batches,
         )
+        return RecordsPurged(ran.done, now, ran.more)
 
     return await units.job(reply, run)
 
@@ -124,11 +138,14 @@ class Retentions:
 
 @dataclass(frozen=True, slots=True)
 class Purged:
-    """How many rows of each kind a purge deleted (or, dry, would delete)."""
+    """How many rows of each kind a purge deleted (or, dry, would delete), the time the
+    retentions were counted back from, and whether it stopped at its batch limit."""
 
     hired_instances: int
     idempotency_records: int
     delivered_events: int
+    now: datetime
+    more: bool
 
 
 async def purge_expired_data(
@@ -136,37 +153,36 @@ async def purge_expired_data(
     retentions: Retentions,
     as_of: datetime | None,
     batch_size: int,
+    max_batches: int,
     dry_run: bool,
     reply: Reply[Purged, R],
 ) -> R:
     """Deletes (or, dry, counts) everything past its retention as of `as_of` (the clock without
-    one): hired agents, then idempotency records, then delivered events."""
+    one): hired agents, then idempotency records, then delivered events. `max_batches` (0: no
+    limit) counts the batches of all three together; a call that reaches it leaves the rest of
+    the kinds to the next call."""
 
     async def run(clock: datetime) -> Purged:
         now = as_of or clock
         instances_cutoff = now - timedelta(days=retentions.hired_agent_days)
         records_cutoff = now - retentions.idempotency_records
         events_cutoff = now - retentions.delivered_events
-        return Purged(
-            hired_instances=await purge_all(
-                lambda size, dry: expired_instances_batch(
-                    units, instances_cutoff, size, dry_run=dry
-                ),
-                batch_size,
-                dry_run=dry_run,
-            ),
-            idempotency_records=await purge_all(
-                lambda size, dry: idempotency_records_batch(
-                    units, records_cutoff, size, dry_run=dry
-                ),
-                batch_size,
-                dry_run=dry_run,
-            ),
-            delivered_events=await purge_all(
-                lambda size, dry: delivered_events_batch(units, events_cutoff, size, dry_run=dry),
-                batch_size,
-                dry_run=dry_run,
-            ),
+        purges: tuple[Callable[[int, bool], Awaitable[int]], ...] = (
+            lambda size, dry: expired_instances_batch(units, instances_cutoff, size, dry_run=dry),
+            lambda size, dry: idempotency_records_batch(units, records_cutoff, size, dry_run=dry),
+            lambda size, dry: delivered_events_batch(units, events_cutoff, size, dry_run=dry),
         )
+        ran: list[Batches] = []
+        spent = NOTHING
+        for purge in purges:
+            if spent.more:
+                ran.append(NOTHING)
+                continue
+            left = max_batches - spent.batches if max_batches else 0
+            one = await purge_all(purge, batch_size, dry_run=dry_run, limit=left)
+            ran.append(one)
+            spent += one
+        instances, records, events = (one.done for one in ran)
+        return Purged(instances, records, events, now, spent.more)
 
     return await units.job(reply, run)

@@ -81,22 +81,28 @@ async def _cancel_at_period_end(
 
 @dataclass(frozen=True, slots=True)
 class PeriodsEnded:
-    """How many subscriptions a period-end run cancelled, as of when."""
+    """How many subscriptions a period-end run cancelled, as of when, and whether it stopped
+    at its batch limit with more possibly due."""
 
     processed: int
     now: datetime
+    more: bool
 
 
 async def end_due_periods(
-    units: UnitsOfWork, as_of: datetime | None, batch_size: int, reply: Reply[PeriodsEnded, R]
+    units: UnitsOfWork,
+    as_of: datetime | None,
+    batch_size: int,
+    max_batches: int,
+    reply: Reply[PeriodsEnded, R],
 ) -> R:
     """Cancels every subscription due by `as_of` (by the clock without one), one batch per
-    transaction, until none is left."""
+    transaction, until none is left or `max_batches` batches (0: no limit) cancelled some."""
 
     async def run(clock: datetime) -> PeriodsEnded:
         now = as_of or clock
-        processed = await until_done(lambda: end_due_batch(units, now, batch_size))
-        return PeriodsEnded(processed, now)
+        ran = await until_done(lambda: end_due_batch(units, now, batch_size), max_batches)
+        return PeriodsEnded(ran.done, now, ran.more)
 
     return await units.job(reply, run)
 
