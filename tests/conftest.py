@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.engine import create_engine
 from store_service.server import StoreServer
-from tests.databases import PostgresDatabases, TestDatabases, sqlite_url
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.databases import PostgresDatabases, TestDatabases, sqlite_url
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -22,8 +22,8 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from tests.processes import replicas, run_cli
-from tests.seeds import START, instance_row, subscription_row
+from tests.support.processes import replicas, run_cli
+from tests.support.seeds import START, instance_row, subscription_row
 
 
 async def count(engine: AsyncEngine, model: type, *where: Any) -> int:

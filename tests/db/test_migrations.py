@@ -14,9 +14,9 @@ from store_service.db.engine import create_engine
 from store_service.db.migrate import head_revision, migrate
 from store_service.db.models import AgentType, Base, HiredInstance, Subscription, table_of
 from store_service.db.types import JSONDocument
-from tests.json_text import json_text, member_text
-from tests.rest.test_agent_types import SEEDS
-from tests.seeds import instance_row, subscription_row
+from tests.support.agent_types import SEEDS
+from tests.support.json_text import json_text, member_text
+from tests.support.seeds import instance_row, subscription_row
 
 agent_types = table_of(AgentType)
 instances = table_of(HiredInstance)

@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from plant_store_client.probe import check_health
 from store_service.db.engine import create_engine
 from store_service.db.models import Deliverable, GoalInstance, Order, table_of
-from tests.consistency import broken_invariants
-from tests.databases import migrate_url
-from tests.flows import TRADE_GOAL, TRADING_AGENT, TRADING_CONFIG
-from tests.private_postgres import PrivateCluster, private_cluster, why_unavailable
-from tests.processes import (
+from tests.support.consistency import broken_invariants
+from tests.support.databases import migrate_url
+from tests.support.flows import TRADE_GOAL, TRADING_AGENT, TRADING_CONFIG
+from tests.support.private_postgres import PrivateCluster, private_cluster, why_unavailable
+from tests.support.processes import (
     free_port,
     start_process,
     stop_process,

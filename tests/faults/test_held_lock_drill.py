@@ -22,7 +22,7 @@ from plant_store_client.probe import check_health
 from store_service.db.postgres_pool import asyncpg_dsn
 from tests.faults import test_drills
 from tests.faults.test_drills import Ledger, Stack, assert_everything_acknowledged_is_stored, load
-from tests.flows import draft, ok, subscribe
+from tests.support.flows import draft, ok, subscribe
 
 # The drills' store and adapter processes on one fresh database.
 stack = test_drills.processes

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from http_adapter.config import AdapterSettings
-from tests.flows import API
-from tests.harness import Stack, stack
+from tests.support.flows import API
+from tests.support.harness import Stack, stack
 
 CHECKOUT = f"{API}/payments/coupon/checkout"
 WEBHOOK = f"{API}/payments/razorpay/webhook"

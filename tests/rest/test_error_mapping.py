@@ -21,7 +21,7 @@ from http_adapter.config import AdapterSettings
 from http_adapter.errors import CODES, GRPC_ONLY, REASONS, Problem
 from plant_store_client.reasons import Reason
 from store_service.rpc.status import build_status
-from tests.harness import adapter_client
+from tests.support.harness import adapter_client
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 

@@ -9,9 +9,9 @@ import pytest
 
 from http_adapter.config import AdapterSettings
 from store_service.server import StoreServer
-from tests.databases import PostgresDatabases
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
-from tests.processes import free_port
+from tests.support.databases import PostgresDatabases
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.processes import free_port
 
 
 async def test_live_and_ready_while_the_store_serves(store: StoreServer) -> None:

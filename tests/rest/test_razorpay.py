@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Stack, stack
-from tests.json_text import json_text
-from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
+from tests.support.harness import Stack, stack
+from tests.support.json_text import json_text
+from tests.support.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
 KEY_ID, KEY_SECRET, WEBHOOK_SECRET = "rzp_test_key", "key-secret", "hook-secret"
 ORDER = "/api/v1/payments/razorpay/order"

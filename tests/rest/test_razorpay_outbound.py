@@ -13,10 +13,10 @@ import pytest
 
 from http_adapter.config import AdapterSettings
 from plant_store_client.configuration import UnsafeConfiguration
-from tests.databases import TestDatabases
-from tests.harness import Stack, stack
-from tests.processes import free_port, run_cli
-from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
+from tests.support.databases import TestDatabases
+from tests.support.harness import Stack, stack
+from tests.support.processes import free_port, run_cli
+from tests.support.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
 ORDER = "/api/v1/payments/razorpay/order"
 INVALID = (502, {"detail": "Razorpay order create returned invalid response"})

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from plant_store_client.tracing import tracer_provider_from_env
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN_ID = "b7ad6b7169203331"

@@ -12,8 +12,8 @@ import pytest
 from plant_store_cli import environment
 from plant_store_cli.command import build_parser, main
 from store_service.metrics import REGISTRY
-from tests.harness import running_store, store_settings
-from tests.processes import free_port, run_cli, start_process, stop_process, wait_live
+from tests.support.harness import running_store, store_settings
+from tests.support.processes import free_port, run_cli, start_process, stop_process, wait_live
 
 ROOT = Path(__file__).resolve().parents[2]
 # `env.get("NAME"`, `environ.get("NAME"` and `parser(env, "NAME"` (plant_store_client/

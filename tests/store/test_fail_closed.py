@@ -21,10 +21,10 @@ from plant_store_client.tls import ClientTls
 from plant_store_client.wire.values import timestamp
 from store_service.exposure import is_loopback
 from store_service.server import build_store
-from tests.databases import sqlite_url
-from tests.harness import running_store, store_settings
-from tests.processes import free_port, run_cli
-from tests.seeds import START
+from tests.support.databases import sqlite_url
+from tests.support.harness import running_store, store_settings
+from tests.support.processes import free_port, run_cli
+from tests.support.seeds import START
 
 COMPOSE = Path(sys.executable).parent / "docker-compose"
 ROOT = Path(__file__).parents[2]

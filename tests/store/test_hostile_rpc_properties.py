@@ -20,7 +20,7 @@ from http_adapter.errors import error_info
 from plant_store_client.instants import EARLIEST, LATEST
 from store_service.rpc.request_values import DOCUMENT_MESSAGES
 from store_service.server import API_MODULES
-from tests.hostile import check_property, database_contents, on_loop
+from tests.support.hostile import check_property, database_contents, on_loop
 
 METHODS: list[MethodDescriptor] = [
     method
