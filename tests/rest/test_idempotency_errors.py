@@ -8,8 +8,8 @@ from google.rpc import code_pb2
 
 from http_adapter.config import AdapterSettings
 from store_service.rpc.status import build_status
-from tests.rest.test_error_mapping import StandIn, aborting_with
 from tests.support.harness import adapter_client
+from tests.support.stand_in_store import StandIn, aborting_with
 
 
 async def answer_to(reason: str) -> httpx.Response:

@@ -12,7 +12,7 @@ from plant.store.v1 import catalog_pb2 as pb
 
 from plant_store_client.client import StoreClient
 from store_service.rpc.status import build_status
-from tests.rest.test_error_mapping import StandIn
+from tests.support.stand_in_store import StandIn
 
 
 @pytest.fixture

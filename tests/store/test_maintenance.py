@@ -11,9 +11,9 @@ from plant.store.v1 import billing_pb2, billing_pb2_grpc, maintenance_pb2, maint
 
 from plant_store_client.wire.values import timestamp
 from store_service.db.models import IdempotencyRecord
-from tests.store.test_catalog_rpc import expect_error
-from tests.store.test_idempotency import count_rows
 from tests.support.harness import stack
+from tests.support.row_counts import count_rows
+from tests.support.rpc import expect_error
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

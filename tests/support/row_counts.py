@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store_service.db.models import Base
+from store_service.db.engine import create_engine
+from store_service.db.models import Base, table_of
 
 
 async def row_counts(engine: AsyncEngine) -> dict[str, int]:
@@ -15,3 +16,14 @@ async def row_counts(engine: AsyncEngine) -> dict[str, int]:
             table.name: int(await connection.scalar(select(func.count()).select_from(table)) or 0)
             for table in Base.metadata.sorted_tables
         }
+
+
+async def count_rows(database_url: str, model: type) -> int:
+    """The rows of one table, through an engine of its own."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            count = await connection.scalar(select(func.count()).select_from(table_of(model)))
+            return int(count or 0)
+    finally:
+        await engine.dispose()
