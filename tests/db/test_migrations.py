@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, select, table, update
@@ -111,5 +112,6 @@ async def test_documents_written_before_0005_read_the_same_after(empty_database_
         await engine.dispose()
 
 
+@pytest.mark.unit
 def test_there_is_one_head() -> None:
     assert head_revision() == "0006"

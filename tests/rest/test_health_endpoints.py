@@ -21,6 +21,7 @@ async def test_live_and_ready_while_the_store_serves(store: StoreServer) -> None
     assert (ready.status_code, ready.json()) == (200, {"status": "ready", "store": "SERVING"})
 
 
+@pytest.mark.unit
 async def test_live_but_not_ready_without_a_store() -> None:
     settings = AdapterSettings(store_target=f"127.0.0.1:{free_port()}")
     async with adapter_client(settings) as http:

@@ -94,6 +94,7 @@ async def test_proxies_named_in_the_environment_are_not_used(
         assert len(api.received) == 1
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "api_base", ["https://api.razorpay.com", "http://127.0.0.1:9000", "http://localhost:9000"]
 )
@@ -101,6 +102,7 @@ def test_https_or_loopback_api_bases_are_accepted(api_base: str) -> None:
     assert AdapterSettings.from_env({"RAZORPAY_API_BASE": api_base}).razorpay_api_base == api_base
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "api_base", ["http://api.razorpay.com", "http://10.0.0.5:8080", "ftp://api.razorpay.com"]
 )

@@ -27,6 +27,7 @@ def subcommands() -> dict[str, str]:
     return {name: sub.format_help() for name, sub in action.choices.items()}  # type: ignore[union-attr]
 
 
+@pytest.mark.unit
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
@@ -34,6 +35,7 @@ def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.strip() == f"plant-store {version('plant-store')}"
 
 
+@pytest.mark.unit
 def test_no_command_prints_the_command_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     listed = capsys.readouterr().out
@@ -41,6 +43,7 @@ def test_no_command_prints_the_command_list(capsys: pytest.CaptureFixture[str]) 
         assert re.search(rf"^\s+{re.escape(name)}\b", listed, re.MULTILINE), name
 
 
+@pytest.mark.unit
 def test_every_command_lists_its_options_and_environment() -> None:
     helps = subcommands()
     expected = {
@@ -61,6 +64,7 @@ def test_every_command_lists_its_options_and_environment() -> None:
     assert "--batch-size" in helps["period-end"] and "--dry-run" in helps["purge-expired"]
 
 
+@pytest.mark.unit
 def test_every_setting_the_code_reads_is_listed_and_documented() -> None:
     read = {
         name

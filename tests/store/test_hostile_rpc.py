@@ -23,6 +23,7 @@ METHODS = [
 ]
 
 
+@pytest.mark.unit
 def test_every_service_has_methods() -> None:
     assert len(METHODS) > 40
 

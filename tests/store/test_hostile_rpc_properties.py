@@ -118,6 +118,7 @@ def hostile_calls(draw: st.DrawFn) -> tuple[str, bytes]:
     return f"/{method.containing_service.full_name}/{method.name}", request.SerializeToString()
 
 
+@pytest.mark.unit
 def test_most_rpcs_have_a_field_to_attack() -> None:
     assert sum(1 for method in METHODS if slots(method.input_type)) > 40
 

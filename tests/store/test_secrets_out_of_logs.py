@@ -79,6 +79,7 @@ async def test_a_failed_write_logs_no_trace_of_the_goal_settings(
         assert leaked not in caplog.text
 
 
+@pytest.mark.unit
 def test_settings_keep_their_secrets_out_of_their_repr() -> None:
     env = {
         "DATABASE_URL": "postgresql://plant:db-pass-1@db/plant",

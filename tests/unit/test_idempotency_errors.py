@@ -1,5 +1,5 @@
 """A reused Idempotency-Key as the adapter renders it (the key still in progress is one of the
-retryable answers of tests/rest/test_error_mapping.py)."""
+retryable answers of tests/unit/test_error_mapping.py)."""
 
 from __future__ import annotations
 
