@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -13,14 +12,6 @@ from plant.store.v1 import catalog_pb2 as pb
 from plant_store_client.client import StoreClient
 from store_service.rpc.status import build_status
 from tests.support.stand_in_store import StandIn
-
-
-@pytest.fixture
-async def stand_in() -> AsyncIterator[StandIn]:
-    server = StandIn()
-    await server.server.start()
-    yield server
-    await server.server.stop(0)
 
 
 def failing(times: int, code: int) -> tuple[Any, list[int]]:

@@ -39,14 +39,6 @@ TITLES = {
 
 
 @pytest.fixture
-async def stand_in() -> AsyncIterator[StandIn]:
-    server = StandIn()
-    await server.server.start()
-    yield server
-    await server.server.stop(0)
-
-
-@pytest.fixture
 async def http(stand_in: StandIn) -> AsyncIterator[httpx.AsyncClient]:
     settings = AdapterSettings(store_target=f"127.0.0.1:{stand_in.port}", store_deadline_seconds=2)
     async with adapter_client(settings) as client:
