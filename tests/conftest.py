@@ -118,11 +118,14 @@ async def empty_database_url(
 
 
 def tier_of(item: pytest.Item) -> str | None:
+    """The tier the test names, else its directory's; None when it names two or has neither."""
     named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
     if len(named) > 1:
         return None
     if named:
         return named.pop()
+    if not item.path.is_relative_to(TESTS):
+        return None
     return DIRECTORY_TIERS.get(item.path.relative_to(TESTS).parts[0])
 
 
