@@ -34,4 +34,5 @@ def test_tests_and_bench_import_only_the_support_package_of_tests() -> None:
         and module != SUPPORT
         and not module.startswith(f"{SUPPORT}.")
     }
-    assert sources and outside == set()
+    assert sources, "no module found"
+    assert outside == set()
