@@ -10,8 +10,8 @@ NODE_INSTALLED := node_modules/.installed
 # What `buf breaking` compares the API with (a git ref of this repository).
 BREAKING_AGAINST ?= HEAD~1
 
-.PHONY: install run test lint proto proto-check schema-doc buf-lint buf-breaking compose-check \
-	lock lock-check audit ci-checks clean
+.PHONY: install run test test-unit test-store test-rest lint proto proto-check schema-doc buf-lint \
+	buf-breaking compose-check lock lock-check audit ci-checks clean
 
 # Only what the lock names, hash-checked; then the project itself, without dependencies.
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -35,6 +35,10 @@ run: $(INSTALLED)
 ## Run the whole test suite (PostgreSQL at PLANT_TEST_DATABASE_URL, and SQLite).
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+## One tier of it (README, "Tests"): unit needs no database; store and rest need PostgreSQL.
+test-unit test-store test-rest: $(INSTALLED)
+	$(BIN)/pytest -m $(@:test-%=%)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ from plant_store_client.probe import check_health
 from store_service.config import normalise_database_url
 from store_service.db.engine import create_engine
 from store_service.db.migrate import migrate
-from tests.processes import start_process, stop_process, wait_answering
+from tests.support.processes import start_process, stop_process, wait_answering
 
 SERVER_URL = os.environ.get(
     "PLANT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -20,7 +20,7 @@ import httpx
 
 from bench.harness import adapter_process, heading, scratch_database, store_process
 from bench.yardstick import process_cpu
-from tests.flows import hire
+from tests.support.flows import hire
 
 LISTS = ("/api/v1/receipts", "/api/v1/trial-status")
 CLIENTS = 8

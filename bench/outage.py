@@ -1,10 +1,10 @@
 """PostgreSQL outage: seconds from the database being started again until the adapter answers.
 
-A store and an adapter process on a private PostgreSQL cluster (tests/private_postgres.py; the
-shared server is never touched). Each round stops the cluster in order (`fast`) or crashes it
-(`immediate`), waits until the adapter answers 503, starts the cluster again, and times from
-that start until `GET /api/v1/agent-types` answers 200 — the fault drill's recovery, measured
-here because tests assert behaviour, not speed.
+A store and an adapter process on a private PostgreSQL cluster
+(tests/support/private_postgres.py; the shared server is never touched). Each round stops the
+cluster in order (`fast`) or crashes it (`immediate`), waits until the adapter answers 503,
+starts the cluster again, and times from that start until `GET /api/v1/agent-types` answers
+200 — the fault drill's recovery, measured here because tests assert behaviour, not speed.
 
     .venv/bin/python -m bench.outage --times 3
 """
@@ -20,8 +20,8 @@ import httpx
 
 from bench.harness import adapter_process, heading, store_process
 from bench.restart import first_answer
-from tests.databases import migrate_url
-from tests.private_postgres import PrivateCluster, private_cluster
+from tests.support.databases import migrate_url
+from tests.support.private_postgres import PrivateCluster, private_cluster
 
 MODES = ("fast", "immediate")
 

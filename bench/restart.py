@@ -26,7 +26,7 @@ from bench.harness import (
     scratch_database,
     store_process,
 )
-from tests.processes import start_process
+from tests.support.processes import start_process
 
 
 async def first_answer(url: str) -> float:

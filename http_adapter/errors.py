@@ -97,7 +97,7 @@ IN_PROGRESS = Problem(
 INVALID_VALUE = Plain(400, "Invalid request value.")
 
 # The answer to each reason the store raises: every Reason is here or in GRPC_ONLY
-# (tests/rest/test_error_mapping.py).
+# (tests/unit/test_error_mapping.py).
 REASONS: dict[Reason, Plain | PolicyDenial | Problem] = {
     Reason.AGENT_TYPE_ID_REQUIRED: Plain(400, "agent_type_id is required"),
     Reason.AGENT_TYPE_ID_MISMATCH: Plain(400, "agent_type_id mismatch"),

@@ -1,7 +1,7 @@
 """Every reason the store gives for an error: the one registry both ends switch on.
 
 A refusal travels as a gRPC status whose google.rpc.ErrorInfo carries one of these, and the
-adapter's HTTP mapping (http_adapter/errors.py) is keyed by them; tests/rest/test_error_mapping.py
+adapter's HTTP mapping (http_adapter/errors.py) is keyed by them; tests/unit/test_error_mapping.py
 checks that each is mapped or declared gRPC-only there. The value is the wire text: never change
 one, clients depend on it.
 """

@@ -14,10 +14,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.engine import create_engine
 from store_service.server import StoreServer
-from tests.databases import PostgresDatabases, TestDatabases, sqlite_url
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.databases import PostgresDatabases, TestDatabases, sqlite_url
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 BACKENDS = ("sqlite", "postgresql")
+TESTS = Path(__file__).parent
+
+# Every test runs in exactly one tier, named for what it needs (markers in pyproject.toml;
+# `make test-unit`, `test-store`, `test-rest`). A test takes its directory's tier below, unless
+# the test or its module names a tier itself (a test that needs less than its neighbours).
+TIERS = ("unit", "store", "rest")
+DIRECTORY_TIERS = {
+    # No database, no server process, no network beyond an in-process stand-in.
+    "unit": "unit",
+    "domain": "unit",
+    "wire": "unit",
+    # The store (in process or as a process) and its databases.
+    "store": "store",
+    "db": "store",
+    "concurrency": "store",
+    # The real adapter in front of a real store.
+    "rest": "rest",
+    "faults": "rest",
+}
 
 # Hypothesis: no wall-clock deadline (a timing assert, on a machine many test runs share).
 # HYPOTHESIS_PROFILE=thorough runs five times the examples, the round trips included.
@@ -96,3 +115,37 @@ async def empty_database_url(
     server = await test_databases.postgres_server()
     async with server.fresh() as url:
         yield url
+
+
+def tier_of(item: pytest.Item) -> str | None:
+    """The tier the test names, else its directory's; None when it names two or has neither."""
+    named = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
+    if len(named) > 1:
+        return None
+    if named:
+        return named.pop()
+    if not item.path.is_relative_to(TESTS):
+        return None
+    return DIRECTORY_TIERS.get(item.path.relative_to(TESTS).parts[0])
+
+
+# tryfirst: the tiers must be set before `-m` deselects by them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Gives each test its tier; a test with none, or more than one, fails the collection, so a
+    new test cannot slip into every tier's run or into none."""
+    untiered = []
+    for item in items:
+        tier = tier_of(item)
+        if tier is None:
+            untiered.append(item.nodeid)
+        else:
+            item.add_marker(tier)
+    if untiered:
+        raise pytest.UsageError(
+            "tests without exactly one tier (put them in a tier's directory, see DIRECTORY_TIERS "
+            "in tests/conftest.py, or mark them with one of "
+            + ", ".join(TIERS)
+            + "):\n  "
+            + "\n  ".join(untiered)
+        )

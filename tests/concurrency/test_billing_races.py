@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy import func, insert, select
@@ -22,15 +21,9 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from tests.processes import replicas, run_cli
-from tests.seeds import START, instance_row, subscription_row
-
-
-async def count(engine: AsyncEngine, model: type, *where: Any) -> int:
-    table = table_of(model)
-    async with engine.connect() as connection:
-        value = await connection.scalar(select(func.count()).select_from(table).where(*where))
-    return int(value or 0)
+from tests.support.processes import replicas, run_cli
+from tests.support.races import count
+from tests.support.seeds import START, instance_row, subscription_row
 
 
 async def event_counts(engine: AsyncEngine, event_type: str) -> dict[str, int]:

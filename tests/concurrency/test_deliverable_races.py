@@ -20,10 +20,10 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
-from tests.processes import replicas, run_cli
-from tests.races import RACERS, count, rows_locked, statuses, two_stacks
-from tests.seeds import START, instance_row, subscription_row
+from tests.support.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
+from tests.support.processes import replicas, run_cli
+from tests.support.races import RACERS, count, rows_locked, statuses, two_stacks
+from tests.support.seeds import START, instance_row, subscription_row
 
 
 async def seed(engine: AsyncEngine, count: int) -> None:

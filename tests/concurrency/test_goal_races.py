@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.models import GoalInstance, NotificationEvent, table_of
-from tests.flows import API, add_goal, hire
-from tests.races import (
+from tests.support.flows import API, add_goal, hire
+from tests.support.races import (
     RACERS,
     count,
     counts_by,

@@ -19,10 +19,10 @@ from store_service.db.models import (
     TrialTransition,
     table_of,
 )
-from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
-from tests.json_text import json_text, member_text
-from tests.processes import replicas, run_cli
-from tests.races import (
+from tests.support.flows import API, TRADING_CONFIG, draft, finalize, hire
+from tests.support.json_text import json_text, member_text
+from tests.support.processes import replicas, run_cli
+from tests.support.races import (
     RACERS,
     count,
     counts_by,
@@ -31,7 +31,7 @@ from tests.races import (
     subscriptions_locked,
     two_stacks,
 )
-from tests.seeds import START, instance_row, subscription_row
+from tests.support.seeds import START, instance_row, subscription_row
 
 
 async def test_racing_drafts_for_one_subscription_make_one_instance(

@@ -14,9 +14,9 @@ from store_service.db.models import (
     NotificationEvent,
     TrialTransition,
 )
-from tests.concurrency.test_billing_races import count
-from tests.flows import API, add_goal, hire, ok
-from tests.processes import replicas
+from tests.support.flows import API, add_goal, hire, ok
+from tests.support.processes import replicas
+from tests.support.races import count
 
 RACERS = 12
 

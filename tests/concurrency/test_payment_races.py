@@ -33,7 +33,7 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from tests.processes import replicas
+from tests.support.processes import replicas
 
 KEY_SECRET, WEBHOOK_SECRET = "key-secret", "hook-secret"
 ENV = {

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.flows import API, hire
-from tests.races import (
+from tests.support.flows import API, hire
+from tests.support.races import (
     RACERS,
     event_counts,
     statuses,

@@ -10,7 +10,7 @@ from sqlalchemy import func, literal, select
 from store_service.db.database import Database
 from store_service.db.postgres_pool import ConnectionLost
 from store_service.db.sql import Statement
-from tests.databases import TestDatabases
+from tests.support.databases import TestDatabases
 
 ONE = Statement(select(literal(1)))
 BACKEND = Statement(select(func.pg_backend_pid()))

@@ -17,7 +17,7 @@ from store_service.domain.records import GoalInstanceRow
 from store_service.services import goals
 from store_service.services.goals import GoalChange
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from tests.seeds import instance_row, subscription_row
+from tests.support.seeds import instance_row, subscription_row
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 SETTINGS = {"coin": "BTC", "side": "buy", "units": 1}

@@ -55,6 +55,7 @@ async def database(postgres_url: str) -> AsyncIterator[Database]:
         await opened.dispose()
 
 
+@pytest.mark.unit
 def test_a_lock_wait_takes_at_most_half_of_the_remaining_deadline() -> None:
     assert lock_wait_ms(2.0) == 2000
     with call_deadline(1.0):

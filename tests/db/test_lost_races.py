@@ -12,7 +12,7 @@ from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Statement, Transaction
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from tests.db.test_write_at_once import RUNS, Work, recorded
+from tests.support.recorded_runs import RUNS, Work, recorded
 
 sequences = table_of(NumberSequence)
 ADD_ROW = Statement(insert(sequences).values(kind=bindparam("counter"), day="d", last_value=0))

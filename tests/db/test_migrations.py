@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, select, table, update
@@ -14,9 +15,9 @@ from store_service.db.engine import create_engine
 from store_service.db.migrate import head_revision, migrate
 from store_service.db.models import AgentType, Base, HiredInstance, Subscription, table_of
 from store_service.db.types import JSONDocument
-from tests.json_text import json_text, member_text
-from tests.rest.test_agent_types import SEEDS
-from tests.seeds import instance_row, subscription_row
+from tests.support.agent_types import SEEDS
+from tests.support.json_text import json_text, member_text
+from tests.support.seeds import instance_row, subscription_row
 
 agent_types = table_of(AgentType)
 instances = table_of(HiredInstance)
@@ -111,5 +112,6 @@ async def test_documents_written_before_0005_read_the_same_after(empty_database_
         await engine.dispose()
 
 
+@pytest.mark.unit
 def test_there_is_one_head() -> None:
     assert head_revision() == "0006"

@@ -16,9 +16,9 @@ from store_service.db.models import NumberSequence, table_of
 from store_service.db.postgres_pool import asyncpg_dsn
 from store_service.deadlines import call_deadline
 from store_service.services.numbers import next_numbers
-from tests.databases import PostgresDatabases
-from tests.flows import subscribe
-from tests.harness import stack
+from tests.support.databases import PostgresDatabases
+from tests.support.flows import subscribe
+from tests.support.harness import stack
 
 DAY = datetime(2026, 11, 26, 12, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 11, 27, 12, tzinfo=UTC)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from store_service.db.diagram import DOCUMENT, diagram, with_diagram
+
+# The document against the models and migrations: no database, unlike its neighbours.
+pytestmark = pytest.mark.unit
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from google.protobuf.wrappers_pb2 import Int64Value
 from plant.store.v1 import deliverables_pb2 as pb
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert
 
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Contended, Statement, Transaction
 from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
+from tests.support.recorded_runs import RUNS, Work, recorded
 
 sequences = table_of(NumberSequence)
 RECORD_RUN = Statement(
     insert(sequences).values(kind=bindparam("kind"), day="d", last_value=bindparam("run"))
 )
-RUNS = Statement(select(sequences.c.kind, sequences.c.last_value).order_by(sequences.c.kind))
 METHOD = "DeliverablesService.ExecuteDeliverable"
-Work = Callable[[Transaction, datetime], Awaitable[Int64Value]]
 
 
 def contended_outside_transactions(runs: list[bool]) -> Work:
@@ -37,11 +35,6 @@ def contended_outside_transactions(runs: list[bool]) -> Work:
         return Int64Value(value=len(runs))
 
     return work
-
-
-async def recorded(database: Database) -> dict[str, int]:
-    async with database.reader() as tx:
-        return {row["kind"]: row["last_value"] for row in await tx.rows(RUNS)}
 
 
 async def test_contended_work_runs_again_in_a_transaction(database: Database) -> None:

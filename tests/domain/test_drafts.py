@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from store_service.domain.drafts import CTA, Goal, draft_for, marketing_draft, trading_draft
 from store_service.domain.periods import instance_zone, period_key
-from tests.flows import MARKETING_CONFIG, TRADING_CONFIG
+from tests.support.flows import MARKETING_CONFIG, TRADING_CONFIG
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 

@@ -18,7 +18,7 @@ from store_service.domain.hiring import (
     is_configured,
     normalise_theme,
 )
-from tests.flows import MARKETING_CONFIG, TRADING_CONFIG
+from tests.support.flows import MARKETING_CONFIG, TRADING_CONFIG
 
 SENSITIVE = [
     "api_key",

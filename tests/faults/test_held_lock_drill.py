@@ -20,12 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plant_store_client.probe import check_health
 from store_service.db.postgres_pool import asyncpg_dsn
-from tests.faults import test_drills
-from tests.faults.test_drills import Ledger, Stack, assert_everything_acknowledged_is_stored, load
-from tests.flows import draft, ok, subscribe
+from tests.support.drills import Ledger, Stack, assert_everything_acknowledged_is_stored, load
+from tests.support.flows import draft, ok, subscribe
 
-# The drills' store and adapter processes on one fresh database.
-stack = test_drills.processes
 HELD_SECONDS = 6
 
 
@@ -54,16 +51,16 @@ async def knock(url: str, subscription_id: str, answers: list[httpx.Response]) -
 
 
 async def test_held_rows_refuse_only_their_requests_and_starve_nothing_else(
-    stack: Stack, engine: AsyncEngine
+    processes: Stack, engine: AsyncEngine
 ) -> None:
-    async with httpx.AsyncClient(base_url=stack.http_url, timeout=15) as http:
+    async with httpx.AsyncClient(base_url=processes.http_url, timeout=15) as http:
         held = await subscribe(http, "held-customer")  # also starts the day's numbers
     ledger, stop, knocks, health = Ledger(), asyncio.Event(), list[httpx.Response](), []
-    async with rows_held_locked(stack.database_url, held):
-        traffic = asyncio.create_task(load(stack.http_url, ledger, stop))
-        knocking = [asyncio.create_task(knock(stack.http_url, held, knocks)) for _ in range(2)]
+    async with rows_held_locked(processes.database_url, held):
+        traffic = asyncio.create_task(load(processes.http_url, ledger, stop))
+        knocking = [asyncio.create_task(knock(processes.http_url, held, knocks)) for _ in range(2)]
         for _ in range(HELD_SECONDS * 2):
-            health.append(await check_health(stack.store_target))
+            health.append(await check_health(processes.store_target))
             await asyncio.sleep(0.5)
         stop.set()
         await traffic
@@ -71,7 +68,7 @@ async def test_held_rows_refuse_only_their_requests_and_starve_nothing_else(
             task.cancel()
         await asyncio.gather(*knocking, return_exceptions=True)
         answered_while_held = dict(ledger.statuses)
-    async with httpx.AsyncClient(base_url=stack.http_url, timeout=15) as http:
+    async with httpx.AsyncClient(base_url=processes.http_url, timeout=15) as http:
         ok(await draft(http, held, "held-customer"))
     assert set(health) == {"SERVING"}
     assert set(answered_while_held) == {200} and ledger.orders, answered_while_held

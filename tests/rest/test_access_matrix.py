@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.flows import API, add_goal, finalize, hire, ok
-from tests.harness import stack
+from tests.support.flows import API, add_goal, finalize, hire, ok
+from tests.support.harness import stack
 
 NOT_FOUND_HIRED = (404, {"detail": "Hired agent instance not found."})
 

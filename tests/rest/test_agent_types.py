@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-# The two definitions exactly as the contract's section 6 prints them.
-SEEDS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "seed_agent_types.json").read_text()
-)
-MARKETING, TRADING = SEEDS
+from tests.support.agent_types import MARKETING, SEEDS, TRADING, with_defaults
 
 
 def definition(agent_type_id: str, version: str = "1.0.0") -> dict[str, Any]:
     return {"agent_type_id": agent_type_id, "version": version}
-
-
-def with_defaults(agent_type_id: str, version: str = "1.0.0") -> dict[str, Any]:
-    return {
-        "agent_type_id": agent_type_id,
-        "version": version,
-        "config_schema": {"fields": []},
-        "goal_templates": [],
-        "enforcement_defaults": {"approval_required": True, "deterministic": False},
-    }
 
 
 async def test_lists_exactly_the_seed_definitions_in_order(http: httpx.AsyncClient) -> None:

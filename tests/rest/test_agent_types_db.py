@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from store_service.server import StoreServer
-from tests.harness import adapter_client, adapter_settings
-from tests.rest.test_agent_types import MARKETING, SEEDS, TRADING, with_defaults
+from tests.support.agent_types import MARKETING, SEEDS, TRADING, with_defaults
+from tests.support.harness import adapter_client, adapter_settings
 
 NOT_ENABLED = "DB-backed agent types not enabled. Set USE_AGENT_TYPE_DB=true"
 

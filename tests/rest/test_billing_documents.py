@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Stack, stack
+from tests.support.harness import Stack, stack
 
 CHECKOUT = "/api/v1/payments/coupon/checkout"
 DAY_ONE = datetime(2026, 2, 10, 23, 59, 0, 123456, tzinfo=UTC)

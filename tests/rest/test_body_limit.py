@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from http_adapter.config import AdapterSettings
-from tests.flows import API
-from tests.harness import Stack, stack
+from tests.support.flows import API
+from tests.support.harness import Stack, stack
 
 CHECKOUT = f"{API}/payments/coupon/checkout"
 WEBHOOK = f"{API}/payments/razorpay/webhook"
@@ -96,6 +96,7 @@ async def test_the_webhook_has_its_own_smaller_limit(plant: Stack) -> None:
     assert elsewhere.status_code == 403
 
 
+@pytest.mark.unit
 def test_the_limits_come_from_the_environment() -> None:
     settings = AdapterSettings.from_env(
         {"PLANT_HTTP_MAX_BODY_BYTES": "2048", "PLANT_HTTP_MAX_WEBHOOK_BODY_BYTES": "512"}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Stack, stack
+from tests.support.harness import Stack, stack
 
 CHECKOUT = "/api/v1/payments/coupon/checkout"
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"

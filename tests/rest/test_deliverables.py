@@ -8,17 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.flows import (
+from tests.support.flows import (
     API,
     MARKETING_AGENT,
     MARKETING_CONFIG,
+    TRADE_INTENT_PAYLOAD,
     add_goal,
     finalize,
     hire,
     ok,
 )
-from tests.harness import Stack, stack
-from tests.json_text import json_text, member_text
+from tests.support.harness import Stack, stack
+from tests.support.json_text import json_text, member_text
 
 DAY_ONE = datetime(2026, 2, 10, 1, 0, tzinfo=UTC)
 
@@ -58,28 +59,6 @@ async def execute(plant: Stack, deliverable_id: str, headers: Any = None, **body
         json={"customer_id": "cust-d"} | body,
         headers=headers or {},
     )
-
-
-TRADE_INTENT_PAYLOAD = {
-    "type": "trading_intent_plan_v1",
-    "draft_only": True,
-    "goal_template_id": "trading.trade_intent_draft.v1",
-    "goal_instance_id": "trade-1",
-    "exchange_provider": "delta_exchange_india",
-    "exchange_credential_ref": "EXCH-test",
-    "coin": "BTC",
-    "side": "buy",
-    "units": 1.0,
-    "checks": {
-        "coin_allowed": True,
-        "side_valid": True,
-        "units_positive": True,
-        "within_max_units": True,
-        "max_units_per_order": 1,
-    },
-    "validation_errors": [],
-    "intent_action": "place_order",
-}
 
 
 async def test_an_on_demand_goal_gets_exactly_one_draft(plant: Stack) -> None:

@@ -13,22 +13,18 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from store_service.domain.hiring import find_raw_secret
-from tests.flows import API, TRADING_AGENT, add_goal, hire, ok, subscribe
-from tests.harness import Stack, stack
-from tests.json_text import documents, json_text, member_text, round_trips, texts
-from tests.rest.test_agent_types import TRADING
-from tests.rest.test_deliverables import TRADE_INTENT_PAYLOAD
-
-EXACT = {
-    "z": 1,
-    "a": 3.0,
-    "whole": 3,
-    "big": 2**80,
-    "negative_big": -(2**70) - 1,
-    "past_doubles": 2**53 + 1,
-    "text": "漢字 😀 \u0000 \u2028 é",
-    "nested": {"b": [1.5, 1e16, -0.0, None, True], "a": {}},
-}
+from tests.support.agent_types import TRADING
+from tests.support.flows import (
+    API,
+    TRADE_INTENT_PAYLOAD,
+    TRADING_AGENT,
+    add_goal,
+    hire,
+    ok,
+    subscribe,
+)
+from tests.support.harness import Stack, stack
+from tests.support.json_text import EXACT, documents, json_text, member_text, round_trips, texts
 
 
 @pytest.fixture

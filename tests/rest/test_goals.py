@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.flows import API, MARKETING_AGENT, MARKETING_CONFIG, add_goal, hire, ok
-from tests.harness import Stack, stack
-from tests.json_text import member_text
-from tests.rest.test_agent_types import TRADING
+from tests.support.agent_types import TRADING
+from tests.support.flows import API, MARKETING_AGENT, MARKETING_CONFIG, add_goal, hire, ok
+from tests.support.harness import Stack, stack
+from tests.support.json_text import member_text
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 
 from http_adapter.config import AdapterSettings
 from store_service.server import StoreServer
-from tests.databases import PostgresDatabases
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
-from tests.processes import free_port
+from tests.support.databases import PostgresDatabases
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.processes import free_port
 
 
 async def test_live_and_ready_while_the_store_serves(store: StoreServer) -> None:
@@ -21,6 +21,7 @@ async def test_live_and_ready_while_the_store_serves(store: StoreServer) -> None
     assert (ready.status_code, ready.json()) == (200, {"status": "ready", "store": "SERVING"})
 
 
+@pytest.mark.unit
 async def test_live_but_not_ready_without_a_store() -> None:
     settings = AdapterSettings(store_target=f"127.0.0.1:{free_port()}")
     async with adapter_client(settings) as http:

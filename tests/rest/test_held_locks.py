@@ -17,8 +17,17 @@ from plant.store.v1 import hiring_pb2, hiring_pb2_grpc
 from http_adapter.errors import error_info
 from plant_store_client.probe import check_health
 from store_service.db.postgres_pool import asyncpg_dsn
-from tests.flows import API, TRADING_AGENT, TRADING_CONFIG, add_goal, draft, hire, ok, subscribe
-from tests.harness import Stack, stack
+from tests.support.flows import (
+    API,
+    TRADING_AGENT,
+    TRADING_CONFIG,
+    add_goal,
+    draft,
+    hire,
+    ok,
+    subscribe,
+)
+from tests.support.harness import Stack, stack
 
 POOL_SIZE = 3
 LOCK_WAIT_SECONDS = 0.5

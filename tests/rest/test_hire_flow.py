@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.flows import API, add_goal, finalize, hire, ok
-from tests.harness import stack
+from tests.support.flows import API, add_goal, finalize, hire, ok
+from tests.support.harness import stack
 
 
 async def test_hire_wizard_survives_restarts(database_url: str) -> None:

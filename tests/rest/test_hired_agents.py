@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.flows import (
+from tests.support.flows import (
     API,
     MARKETING_AGENT,
     MARKETING_CONFIG,
@@ -22,8 +22,8 @@ from tests.flows import (
     ok,
     subscribe,
 )
-from tests.harness import Stack, stack
-from tests.json_text import json_text, member_text
+from tests.support.harness import Stack, stack
+from tests.support.json_text import json_text, member_text
 
 FIELDS = [
     "hired_instance_id",

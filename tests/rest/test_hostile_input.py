@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
-from tests.harness import Stack, stack
-from tests.row_counts import row_counts
+from tests.support.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
+from tests.support.harness import Stack, stack
+from tests.support.row_counts import row_counts
 
 CHECKOUT = f"{API}/payments/coupon/checkout"
 

@@ -19,9 +19,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.flows import API, TRADE_GOAL, TRADING_AGENT, TRADING_CONFIG, add_goal, finalize, hire, ok
-from tests.harness import Stack, stack
-from tests.hostile import (
+from tests.support.flows import (
+    API,
+    TRADE_GOAL,
+    TRADING_AGENT,
+    TRADING_CONFIG,
+    add_goal,
+    finalize,
+    hire,
+    ok,
+)
+from tests.support.harness import Stack, stack
+from tests.support.hostile import (
     SLOT,
     check_property,
     database_contents,

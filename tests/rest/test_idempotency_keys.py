@@ -24,10 +24,9 @@ from sqlalchemy import select
 from plant_store_client.wire.values import timestamp
 from store_service.db.engine import create_engine
 from store_service.db.models import Base, IdempotencyRecord
-from tests.flows import API, add_goal, finalize, hire, ok, subscribe
-from tests.harness import Stack, adapter_client, adapter_settings, stack
-from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
-from tests.rest.test_razorpay import (
+from tests.support.flows import API, add_goal, finalize, hire, ok, subscribe
+from tests.support.harness import Stack, adapter_client, adapter_settings, stack
+from tests.support.razorpay_signing import (
     KEY_ID,
     KEY_SECRET,
     WEBHOOK_SECRET,
@@ -35,6 +34,7 @@ from tests.rest.test_razorpay import (
     sign,
     webhook_body,
 )
+from tests.support.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
 REUSED = {"detail": "Idempotency-Key reuse with different payload."}
 LATER = datetime.now(UTC) + timedelta(days=400)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 import http_adapter
 from http_adapter.errors import REASONS, Plain
@@ -75,6 +76,7 @@ async def test_every_listed_error_is_documented_with_its_body(http: httpx.AsyncC
             assert any(expected.items() <= body.items() for body in bodies), (method, path)
 
 
+@pytest.mark.unit
 def test_documented_errors_are_ones_the_adapter_sends() -> None:
     # A sendable message's blanks match anything: the variable's name, or a concrete value.
     # Shapes that are mostly blanks (`f"{host}:{port}"`) would match anything: left out.

@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.harness import Stack, stack
-from tests.json_text import json_text
-from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
+from tests.support.harness import Stack, stack
+from tests.support.json_text import json_text
+from tests.support.razorpay_signing import (
+    KEY_ID,
+    KEY_SECRET,
+    WEBHOOK_SECRET,
+    checkout_signature,
+    sign,
+    webhook_body,
+)
+from tests.support.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
-KEY_ID, KEY_SECRET, WEBHOOK_SECRET = "rzp_test_key", "key-secret", "hook-secret"
 ORDER = "/api/v1/payments/razorpay/order"
 CONFIRM = "/api/v1/payments/razorpay/confirm"
 WEBHOOK = "/api/v1/payments/razorpay/webhook"
-
-
-def sign(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def checkout_signature(razorpay_order_id: str, payment_id: str) -> str:
-    return sign(KEY_SECRET, f"{razorpay_order_id}|{payment_id}".encode())
-
-
-def webhook_body(razorpay_order_id: Any, event: str = "payment.captured") -> bytes:
-    entity = {"id": "pay_1", "order_id": razorpay_order_id}
-    return json.dumps({"event": event, "payload": {"payment": {"entity": entity}}}).encode()
 
 
 @dataclass

@@ -13,10 +13,10 @@ import pytest
 
 from http_adapter.config import AdapterSettings
 from plant_store_client.configuration import UnsafeConfiguration
-from tests.databases import TestDatabases
-from tests.harness import Stack, stack
-from tests.processes import free_port, run_cli
-from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
+from tests.support.databases import TestDatabases
+from tests.support.harness import Stack, stack
+from tests.support.processes import free_port, run_cli
+from tests.support.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in
 
 ORDER = "/api/v1/payments/razorpay/order"
 INVALID = (502, {"detail": "Razorpay order create returned invalid response"})
@@ -94,6 +94,7 @@ async def test_proxies_named_in_the_environment_are_not_used(
         assert len(api.received) == 1
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "api_base", ["https://api.razorpay.com", "http://127.0.0.1:9000", "http://localhost:9000"]
 )
@@ -101,6 +102,7 @@ def test_https_or_loopback_api_bases_are_accepted(api_base: str) -> None:
     assert AdapterSettings.from_env({"RAZORPAY_API_BASE": api_base}).razorpay_api_base == api_base
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "api_base", ["http://api.razorpay.com", "http://10.0.0.5:8080", "ftp://api.razorpay.com"]
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
-from tests.rest.test_agent_types import MARKETING
+from tests.support.agent_types import MARKETING
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 
 async def test_agent_type_edit_survives_a_restart_of_store_and_adapter(database_url: str) -> None:

@@ -2,9 +2,9 @@
 
 Real identifiers (a customer with a subscription, a hired agent, a goal, a deliverable, a
 receipt and an invoice) are offered for path, query and body parameters most of the time, so
-requests reach the store; hooks (tests/schemathesis_hooks.py) add hostile values. Positive and
-negative data, response conformance, and schemathesis' warnings fail the run. The seed comes
-from PLANT_SCHEMATHESIS_SEED, else it is random and printed with any failure.
+requests reach the store; hooks (tests/support/schemathesis_hooks.py) add hostile values.
+Positive and negative data, response conformance, and schemathesis' warnings fail the run. The
+seed comes from PLANT_SCHEMATHESIS_SEED, else it is random and printed with any failure.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from pathlib import Path
 
 import httpx
 
-from tests.databases import TestDatabases
-from tests.flows import API, MARKETING_AGENT, TRADING_AGENT, add_goal, finalize, hire, ok
-from tests.processes import replicas
+from tests.support.databases import TestDatabases
+from tests.support.flows import API, MARKETING_AGENT, TRADING_AGENT, add_goal, finalize, hire, ok
+from tests.support.processes import replicas
 
+HOOKS = Path(__file__).parents[1] / "support" / "schemathesis_hooks.py"
 SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
 OWNER = "schemathesis-owner"
 CHECKS = (
@@ -113,7 +114,7 @@ def config(seed: int, dictionaries: dict[str, list[str]]) -> str:
     """schemathesis.toml (TOML's inline values are JSON's for strings and numbers)."""
     lines = [
         f"seed = {seed}",
-        f"hooks = {json.dumps(str(Path(__file__).parents[1] / 'schemathesis_hooks.py'))}",
+        f"hooks = {json.dumps(str(HOOKS))}",
         "[warnings]",
         f"fail-on = {json.dumps(FAILING_WARNINGS)}",
         "[dictionaries]",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import Stack, stack
+from tests.support.harness import Stack, stack
 
 CHECKOUT = "/api/v1/payments/coupon/checkout"
 PERIOD_END = "/api/v1/payments/subscriptions/process-period-end"

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from plant_store_client.tracing import tracer_provider_from_env
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN_ID = "b7ad6b7169203331"
@@ -80,11 +80,13 @@ async def test_a_request_and_its_store_call_are_one_trace(database_url: str) -> 
     assert ancestor is http_span
 
 
+@pytest.mark.unit
 def test_tracing_is_off_unless_an_exporter_is_configured() -> None:
     assert tracer_provider_from_env("plant-store", {}) is None
     assert tracer_provider_from_env("plant-store", {"OTEL_TRACES_EXPORTER": "none"}) is None
 
 
+@pytest.mark.unit
 def test_a_configured_exporter_names_the_service() -> None:
     provider = tracer_provider_from_env(
         "plant-store", {"OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "store-eu-1"}
@@ -102,6 +104,7 @@ def test_a_configured_exporter_names_the_service() -> None:
         provider.shutdown()
 
 
+@pytest.mark.unit
 def test_an_unknown_exporter_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="OTEL_TRACES_EXPORTER='zipkin' is not supported"):
         tracer_provider_from_env("plant-store", {"OTEL_TRACES_EXPORTER": "zipkin"})

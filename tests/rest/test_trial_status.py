@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows import API, finalize, hire, ok
-from tests.harness import Stack, stack
+from tests.support.flows import API, finalize, hire, ok
+from tests.support.harness import Stack, stack
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from http_adapter.errors import error_info
 from plant_store_client.wire.documents import to_json
 from store_service.db.engine import create_engine
 from store_service.db.models import NotificationEvent, table_of
-from tests.databases import _plain
-from tests.harness import running_store, store_settings
+from tests.support.databases import _plain
+from tests.support.harness import running_store, store_settings
 
 # More ids than PostgreSQL takes bind parameters in one statement (32,767).
 OVERSIZED = 40_000

@@ -7,37 +7,12 @@ import pytest
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
 
-from http_adapter.errors import error_info
+from tests.support.rpc import definition, expect_error
 
 
 @pytest.fixture
 def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(channel)
-
-
-def definition(agent_type_id: str, version: str = "1") -> pb.AgentTypeDefinition:
-    return pb.AgentTypeDefinition(
-        agent_type_id=agent_type_id,
-        version=version,
-        config_schema=pb.JsonSchemaDefinition(
-            fields=[
-                pb.SchemaFieldDefinition(
-                    key="k",
-                    label="K",
-                    type=pb.FIELD_TYPE_ENUM,
-                    options=pb.StringList(values=["a", "b"]),
-                )
-            ]
-        ),
-    )
-
-
-async def expect_error(call: object, code: grpc.StatusCode, reason: str) -> None:
-    with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await call  # type: ignore[misc]
-    assert raised.value.code() == code
-    info = error_info(raised.value)
-    assert info is not None and info.reason == reason and info.domain == "plant.store.v1"
 
 
 async def test_lists_seeds_with_typed_fields(catalog: catalog_pb2_grpc.CatalogServiceStub) -> None:

@@ -16,9 +16,9 @@ from plant_store_cli.command import build_parser, main
 from store_service.db.models import HiredInstance, IdempotencyRecord, Subscription
 from store_service.metrics import REGISTRY
 from store_service.server import StoreServer
-from tests.flows import add_goal, finalize, hire, ok
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
-from tests.processes import (
+from tests.support.flows import add_goal, finalize, hire, ok
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.processes import (
     free_port,
     run_cli,
     run_cli_apart,
@@ -26,8 +26,8 @@ from tests.processes import (
     stop_process,
     wait_live,
 )
-from tests.seeds import START, idempotency_row, instance_row, seed, subscription_row
-from tests.store.test_idempotency import count_rows
+from tests.support.row_counts import count_rows
+from tests.support.seeds import START, idempotency_row, instance_row, seed, subscription_row
 
 ROOT = Path(__file__).resolve().parents[2]
 # `env.get("NAME"`, `environ.get("NAME"` and `parser(env, "NAME"` (plant_store_client/
@@ -41,6 +41,7 @@ def subcommands() -> dict[str, str]:
     return {name: sub.format_help() for name, sub in action.choices.items()}  # type: ignore[union-attr]
 
 
+@pytest.mark.unit
 def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
@@ -48,6 +49,7 @@ def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.strip() == f"plant-store {version('plant-store')}"
 
 
+@pytest.mark.unit
 def test_no_command_prints_the_command_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     listed = capsys.readouterr().out
@@ -55,6 +57,7 @@ def test_no_command_prints_the_command_list(capsys: pytest.CaptureFixture[str]) 
         assert re.search(rf"^\s+{re.escape(name)}\b", listed, re.MULTILINE), name
 
 
+@pytest.mark.unit
 def test_every_command_lists_its_options_and_environment() -> None:
     helps = subcommands()
     expected = {
@@ -75,6 +78,7 @@ def test_every_command_lists_its_options_and_environment() -> None:
     assert "--batch-size" in helps["period-end"] and "--dry-run" in helps["purge-expired"]
 
 
+@pytest.mark.unit
 def test_every_setting_the_code_reads_is_listed_and_documented() -> None:
     read = {
         name

@@ -13,9 +13,9 @@ from plant.store.v1 import deliverables_pb2_grpc
 
 from http_adapter.errors import error_info
 from plant_store_client.wire.documents import from_json
-from tests.flows import add_goal, finalize, hire, ok
-from tests.harness import Stack, stack
-from tests.store.test_catalog_rpc import expect_error
+from tests.support.flows import add_goal, finalize, hire, ok
+from tests.support.harness import Stack, stack
+from tests.support.rpc import expect_error
 
 
 @dataclass

@@ -13,10 +13,8 @@ from plant.store.v1 import hiring_pb2, hiring_pb2_grpc
 
 from plant_store_client.wire.documents import to_json
 from store_service.domain.hiring import find_raw_secret
-from tests.json_text import documents, json_text, member_text, round_trips
-from tests.rest.test_document_round_trip import EXACT
-from tests.store.test_catalog_rpc import expect_error
-from tests.store.test_hiring_rpc import checkout, no_instance
+from tests.support.json_text import EXACT, documents, json_text, member_text, round_trips
+from tests.support.rpc import checkout, expect_error, no_instance
 
 
 def draft(

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from store_service.server import StoreServer
-from tests.flows import add_goal, finalize, hire, ok
-from tests.harness import adapter_client, adapter_settings
+from tests.support.flows import add_goal, finalize, hire, ok
+from tests.support.harness import adapter_client, adapter_settings
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "scheduler.py"
 

@@ -21,10 +21,10 @@ from plant_store_client.tls import ClientTls
 from plant_store_client.wire.values import timestamp
 from store_service.exposure import is_loopback
 from store_service.server import build_store
-from tests.databases import sqlite_url
-from tests.harness import running_store, store_settings
-from tests.processes import free_port, run_cli
-from tests.seeds import START
+from tests.support.databases import sqlite_url
+from tests.support.harness import running_store, store_settings
+from tests.support.processes import free_port, run_cli
+from tests.support.seeds import START
 
 COMPOSE = Path(sys.executable).parent / "docker-compose"
 ROOT = Path(__file__).parents[2]
@@ -45,6 +45,7 @@ CLEAN = dict.fromkeys(
 FAR_FUTURE_PURGE = pb.PurgeExpiredDataRequest(now=timestamp(START.replace(year=2999)))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "listen", ["127.0.0.1:50051", "127.0.0.2:1", "localhost:1", "[::1]:1", "unix:/tmp/s.sock"]
 )
@@ -52,6 +53,7 @@ def test_loopback_and_unix_sockets_are_private(listen: str) -> None:
     assert is_loopback(listen)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "listen", ["0.0.0.0:50051", "[::]:1", ":1", "10.0.0.5:1", "plant-store.internal:1"]
 )
@@ -123,6 +125,7 @@ async def test_a_partial_tls_set_stops_the_store(
         build_store(store_settings(database_url, auth_token="s3cret", **given))
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("given", "missing"),
     [

@@ -5,36 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import grpc
-from plant.store.v1 import billing_pb2, billing_pb2_grpc, common_pb2, hiring_pb2, hiring_pb2_grpc
+from plant.store.v1 import common_pb2, hiring_pb2, hiring_pb2_grpc
 
 from http_adapter.errors import error_info
 from plant_store_client.wire.documents import to_json
 from plant_store_client.wire.values import instant, timestamp
-from tests.store.test_catalog_rpc import expect_error
-
-
-async def checkout(channel: grpc.aio.Channel) -> str:
-    billing = billing_pb2_grpc.BillingServiceStub(channel)
-    response = await billing.CheckoutWithCoupon(
-        billing_pb2.CheckoutWithCouponRequest(
-            coupon_code="WAOOAW100", agent_id="agent-1", duration="monthly", customer_id="c"
-        )
-    )
-    subscription_id: str = response.subscription.subscription_id
-    return subscription_id
-
-
-async def no_instance(hiring: hiring_pb2_grpc.HiringServiceStub, subscription_id: str) -> None:
-    """The refused draft left no instance behind."""
-    await expect_error(
-        hiring.GetHiredAgentBySubscription(
-            hiring_pb2.GetHiredAgentBySubscriptionRequest(
-                subscription_id=subscription_id, customer_id="c"
-            )
-        ),
-        grpc.StatusCode.NOT_FOUND,
-        "HIRED_AGENT_NOT_FOUND",
-    )
+from tests.support.rpc import checkout, expect_error, no_instance
 
 
 async def test_a_raw_secret_is_refused_without_the_adapter(channel: grpc.aio.Channel) -> None:

@@ -12,8 +12,8 @@ from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2
 from http_adapter.errors import error_info
 from store_service.db.models import Order, Subscription
 from store_service.server import API_MODULES, StoreServer
-from tests.harness import running_store, store_settings
-from tests.store.test_idempotency import count_rows
+from tests.support.harness import running_store, store_settings
+from tests.support.row_counts import count_rows
 
 METHODS = [
     f"/{service.full_name}/{method.name}"
@@ -23,6 +23,7 @@ METHODS = [
 ]
 
 
+@pytest.mark.unit
 def test_every_service_has_methods() -> None:
     assert len(METHODS) > 40
 

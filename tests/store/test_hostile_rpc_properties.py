@@ -20,7 +20,7 @@ from http_adapter.errors import error_info
 from plant_store_client.instants import EARLIEST, LATEST
 from store_service.rpc.request_values import DOCUMENT_MESSAGES
 from store_service.server import API_MODULES
-from tests.hostile import check_property, database_contents, on_loop
+from tests.support.hostile import check_property, database_contents, on_loop
 
 METHODS: list[MethodDescriptor] = [
     method
@@ -118,6 +118,7 @@ def hostile_calls(draw: st.DrawFn) -> tuple[str, bytes]:
     return f"/{method.containing_service.full_name}/{method.name}", request.SerializeToString()
 
 
+@pytest.mark.unit
 def test_most_rpcs_have_a_field_to_attack() -> None:
     assert sum(1 for method in METHODS if slots(method.input_type)) > 40
 

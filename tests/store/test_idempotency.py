@@ -8,29 +8,15 @@ import grpc
 import pytest
 from plant.store.v1 import catalog_pb2 as pb
 from plant.store.v1 import catalog_pb2_grpc
-from sqlalchemy import func, select
 
-from store_service.db.engine import create_engine
-from store_service.db.models import AgentTypeVersion, IdempotencyRecord, table_of
-from tests.store.test_catalog_rpc import definition, expect_error
+from store_service.db.models import AgentTypeVersion, IdempotencyRecord
+from tests.support.row_counts import count_rows
+from tests.support.rpc import definition, expect_error
 
 
 @pytest.fixture
 def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(channel)
-
-
-async def count_rows(database_url: str, model: type, **equal: object) -> int:
-    """How many rows of `model` there are (with these column values, if given)."""
-    table = table_of(model)
-    where = [table.c[column] == value for column, value in equal.items()]
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            count = await connection.scalar(select(func.count()).select_from(table).where(*where))
-            return int(count or 0)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_repeated_request_id_replays_the_first_answer(

@@ -11,8 +11,8 @@ import pytest
 from plant.store.v1 import billing_pb2, billing_pb2_grpc
 
 from http_adapter.errors import error_info
-from tests.databases import TestDatabases
-from tests.harness import running_store, store_settings
+from tests.support.databases import TestDatabases
+from tests.support.harness import running_store, store_settings
 
 CHECKOUT = billing_pb2.CheckoutWithCouponRequest(
     coupon_code="WAOOAW100", agent_id="agent-1", duration="monthly", customer_id="c"

@@ -18,10 +18,10 @@ from plant.store.v1 import (
 
 from plant_store_client.wire.values import timestamp
 from store_service.db.models import HiredInstance, IdempotencyRecord
-from tests.harness import stack
-from tests.seeds import START, idempotency_row, instance_row, seed, subscription_row
-from tests.store.test_catalog_rpc import expect_error
-from tests.store.test_idempotency import count_rows
+from tests.support.harness import stack
+from tests.support.row_counts import count_rows
+from tests.support.rpc import expect_error
+from tests.support.seeds import START, idempotency_row, instance_row, seed, subscription_row
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from store_service import metrics as store_metrics
 from store_service.server import StoreServer
-from tests.databases import sqlite_url
-from tests.processes import (
+from tests.support.databases import sqlite_url
+from tests.support.processes import (
     free_port,
     run_cli,
     start_process,

@@ -23,7 +23,7 @@ from plant.store.v1 import (
 
 from http_adapter.errors import error_info
 from store_service.rpc.paging import MAX_PAGE_SIZE
-from tests.flows import API, add_goal, finalize, hire, ok, subscribe
+from tests.support.flows import API, add_goal, finalize, hire, ok, subscribe
 
 CUSTOMER = "cust-pages"
 

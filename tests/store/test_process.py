@@ -18,9 +18,9 @@ from sqlalchemy import text
 
 from store_service.db.engine import create_engine
 from store_service.db.migrate import head_revision
-from tests.databases import PostgresDatabases, sqlite_url
-from tests.harness import running_store, store_settings
-from tests.processes import CLI, free_port, run_cli, wait_answering
+from tests.support.databases import PostgresDatabases, sqlite_url
+from tests.support.harness import running_store, store_settings
+from tests.support.processes import CLI, free_port, run_cli, wait_answering
 
 SOCKET_DIR = os.environ.get("PLANT_TEST_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
 SOCKET_PRESENT = Path(SOCKET_DIR, ".s.PGSQL.5432").exists()

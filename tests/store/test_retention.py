@@ -16,9 +16,9 @@ from store_service.db.models import (
     Subscription,
     TrialTransition,
 )
-from tests.flows import API, add_goal, finalize, hire, ok
-from tests.harness import stack
-from tests.store.test_idempotency import count_rows
+from tests.support.flows import API, add_goal, finalize, hire, ok
+from tests.support.harness import stack
+from tests.support.row_counts import count_rows
 
 
 async def test_purge_removes_expired_hired_agents_with_their_history(database_url: str) -> None:

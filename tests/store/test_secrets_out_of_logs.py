@@ -15,7 +15,7 @@ from http_adapter.config import AdapterSettings
 from plant_store_client.logging_context import json_formatter
 from store_service.config import StoreSettings
 from store_service.db.engine import create_engine
-from tests.flows import TRADE_GOAL, add_goal, hire
+from tests.support.flows import TRADE_GOAL, add_goal, hire
 
 # Makes the database refuse every new goal with an error of its own (not one the store maps to
 # a client error), so the store takes its "database error" path with the goal in flight. The
@@ -79,6 +79,7 @@ async def test_a_failed_write_logs_no_trace_of_the_goal_settings(
         assert leaked not in caplog.text
 
 
+@pytest.mark.unit
 def test_settings_keep_their_secrets_out_of_their_repr() -> None:
     env = {
         "DATABASE_URL": "postgresql://plant:db-pass-1@db/plant",

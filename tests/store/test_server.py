@@ -17,8 +17,8 @@ from plant.store.v1 import catalog_pb2_grpc
 
 from http_adapter.errors import error_info
 from store_service.server import StoreServer, plant_service_names
-from tests.databases import PostgresDatabases, migrate_url
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.databases import PostgresDatabases, migrate_url
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from plant_store_cli.command import _run_async
-from tests.databases import PostgresDatabases, sqlite_url
-from tests.processes import CLI, free_port, run_cli_apart
+from tests.support.databases import PostgresDatabases, sqlite_url
+from tests.support.processes import CLI, free_port, run_cli_apart
 
 CONFIGURATION, RUNTIME = 2, 1
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from plant_store_client.tls import ClientTls
-from tests.harness import adapter_client, adapter_settings, running_store, store_settings
+from tests.support.harness import adapter_client, adapter_settings, running_store, store_settings
 
 
 def _openssl(*args: str, cwd: Path) -> None:

@@ -28,6 +28,27 @@ MARKETING_CONFIG: dict[str, Any] = {
     "platform_credentials": {"instagram": {"credential_ref": "CRED-1"}},
 }
 TRADE_GOAL = {"coin": "BTC", "side": "buy", "units": 1}
+# The payload of the draft deliverable that trade goal "trade-1" (BTC, buy 1) makes.
+TRADE_INTENT_PAYLOAD = {
+    "type": "trading_intent_plan_v1",
+    "draft_only": True,
+    "goal_template_id": "trading.trade_intent_draft.v1",
+    "goal_instance_id": "trade-1",
+    "exchange_provider": "delta_exchange_india",
+    "exchange_credential_ref": "EXCH-test",
+    "coin": "BTC",
+    "side": "buy",
+    "units": 1.0,
+    "checks": {
+        "coin_allowed": True,
+        "side_valid": True,
+        "units_positive": True,
+        "within_max_units": True,
+        "max_units_per_order": 1,
+    },
+    "validation_errors": [],
+    "intent_action": "place_order",
+}
 
 
 def ok(response: httpx.Response) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -12,15 +11,7 @@ from plant.store.v1 import catalog_pb2 as pb
 
 from plant_store_client.client import StoreClient
 from store_service.rpc.status import build_status
-from tests.rest.test_error_mapping import StandIn
-
-
-@pytest.fixture
-async def stand_in() -> AsyncIterator[StandIn]:
-    server = StandIn()
-    await server.server.start()
-    yield server
-    await server.server.stop(0)
+from tests.support.stand_in_store import StandIn
 
 
 def failing(times: int, code: int) -> tuple[Any, list[int]]:

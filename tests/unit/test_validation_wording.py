@@ -11,7 +11,7 @@ import pytest
 
 from http_adapter.config import AdapterSettings
 from http_adapter.violations import message
-from tests.harness import adapter_client
+from tests.support.harness import adapter_client
 
 API = "/api/v1"
 NO_STORE = AdapterSettings(store_target="127.0.0.1:1", store_deadline_seconds=1)

@@ -15,7 +15,7 @@ from sqlalchemy import Column, Executable, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store_service.db.models import NotificationEvent, Subscription, table_of
-from tests.processes import replicas
+from tests.support.processes import replicas
 
 # Identical requests per racing target: enough that most land while another holds the lock.
 RACERS = 8

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import free_port
+from tests.support.processes import free_port
 
 # initdb refuses to run as root: as root, the cluster belongs to this account.
 SERVER_ACCOUNT = "postgres"

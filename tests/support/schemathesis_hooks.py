@@ -1,5 +1,5 @@
 """schemathesis hooks (loaded by tests/rest/test_schemathesis.py): hostile values in bodies and
-query strings, of the kinds tests/hostile.py generates, as far as schemathesis can send them
+query strings, of the kinds tests/support/hostile.py generates, as far as schemathesis can send them
 (it refuses to serialise NaN and Infinity; tests/rest/test_hostile_properties.py sends those)."""
 
 from __future__ import annotations

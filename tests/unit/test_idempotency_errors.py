@@ -1,5 +1,5 @@
 """A reused Idempotency-Key as the adapter renders it (the key still in progress is one of the
-retryable answers of tests/rest/test_error_mapping.py)."""
+retryable answers of tests/unit/test_error_mapping.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from google.rpc import code_pb2
 
 from http_adapter.config import AdapterSettings
 from store_service.rpc.status import build_status
-from tests.harness import adapter_client
-from tests.rest.test_error_mapping import StandIn, aborting_with
+from tests.support.harness import adapter_client
+from tests.support.stand_in_store import StandIn, aborting_with
 
 
 async def answer_to(reason: str) -> httpx.Response:

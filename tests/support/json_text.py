@@ -9,6 +9,18 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+# A document whose every member a lossy round trip would change.
+EXACT = {
+    "z": 1,
+    "a": 3.0,
+    "whole": 3,
+    "big": 2**80,
+    "negative_big": -(2**70) - 1,
+    "past_doubles": 2**53 + 1,
+    "text": "漢字 😀 \u0000 \u2028 é",
+    "nested": {"b": [1.5, 1e16, -0.0, None, True], "a": {}},
+}
+
 
 class _Members(list[tuple[str, Any]]):
     """A JSON object as written: its members in order, repeated names kept."""

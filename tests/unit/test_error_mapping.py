@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -21,9 +21,8 @@ from http_adapter.config import AdapterSettings
 from http_adapter.errors import CODES, GRPC_ONLY, REASONS, Problem
 from plant_store_client.reasons import Reason
 from store_service.rpc.status import build_status
-from tests.harness import adapter_client
-
-Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
+from tests.support.harness import adapter_client
+from tests.support.stand_in_store import StandIn, aborting_with
 
 EXPECTED_STATUS = {
     grpc.StatusCode.ABORTED: 409,
@@ -39,51 +38,11 @@ TITLES = {
 }
 
 
-class StandIn:
-    """A gRPC server whose ListAgentTypes does whatever the test sets."""
-
-    def __init__(self) -> None:
-        self.behavior: Behavior | None = None
-        self.server = grpc.aio.server()
-        handler = grpc.unary_unary_rpc_method_handler(
-            self._call,
-            request_deserializer=pb.ListAgentTypesRequest.FromString,
-            response_serializer=pb.ListAgentTypesResponse.SerializeToString,
-        )
-        self.server.add_generic_rpc_handlers(
-            (
-                grpc.method_handlers_generic_handler(
-                    "plant.store.v1.CatalogService", {"ListAgentTypes": handler}
-                ),
-            )
-        )
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
-
-    async def _call(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        assert self.behavior is not None
-        return await self.behavior(request, context)
-
-
-@pytest.fixture
-async def stand_in() -> AsyncIterator[StandIn]:
-    server = StandIn()
-    await server.server.start()
-    yield server
-    await server.server.stop(0)
-
-
 @pytest.fixture
 async def http(stand_in: StandIn) -> AsyncIterator[httpx.AsyncClient]:
     settings = AdapterSettings(store_target=f"127.0.0.1:{stand_in.port}", store_deadline_seconds=2)
     async with adapter_client(settings) as client:
         yield client
-
-
-def aborting_with(status: grpc.Status) -> Behavior:
-    async def behavior(_request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        await context.abort_with_status(status)
-
-    return behavior
 
 
 def test_the_table_covers_all_seventeen_codes() -> None:
