@@ -12,7 +12,6 @@ from typing import Any, cast
 
 from store_service.db.sql import Contended, Transaction
 from store_service.db.statements import deliverables as sql
-from store_service.db.statements.deliverables import DraftKey, GuardedChange, draft_key
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
@@ -83,7 +82,7 @@ def _draft_row(owner: _Owner, goal: GoalInstanceRow, key: str, at: datetime) -> 
 def _missing_drafts(
     owners: dict[str, _Owner],
     goal_rows: Sequence[GoalInstanceRow],
-    existing: set[DraftKey],
+    existing: set[sql.DraftKey],
     at: datetime,
 ) -> list[DeliverableRow]:
     """Draft rows for every goal whose current period has no deliverable yet."""
@@ -139,7 +138,7 @@ async def list_deliverables(
         if after is not None:
             return await sql.page_of_instance(tx, hired_instance_id, after, page.size + 1)
         listed = await sql.all_of_instance(tx, hired_instance_id)
-        existing = {draft_key(row) for row in listed}
+        existing = {sql.draft_key(row) for row in listed}
         owner = _Owner.of(viewed[0])
         missing = _missing_drafts({hired_instance_id: owner}, sql.goals_in(viewed), existing, at)
         if not missing:
@@ -368,7 +367,7 @@ async def _execute(
 
 
 async def _change_and_record(
-    tx: Transaction, guarded: GuardedChange, change: dict[str, Any], **history: Any
+    tx: Transaction, guarded: sql.GuardedChange, change: dict[str, Any], **history: Any
 ) -> DeliverableRow:
     """The changed deliverable, its history row written. A failed guard means the deliverable
     changed since it was read, which only happens when nothing locked it: `Contended`."""
