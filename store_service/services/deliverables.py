@@ -37,7 +37,9 @@ from store_service.services.units_of_work import R, Reply, UnitsOfWork
 from store_service.wire.documents import Document, from_stored_json, to_json
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made per instance of every scheduler page, and a frozen dataclass costs
+# three times as much to make.
+@dataclass(slots=True)
 class _Owner:
     """An instance as drafts are made for it: its config parsed once for all its goals."""
 
