@@ -8,6 +8,8 @@ COPY pyproject.toml README.md ./
 COPY protos ./protos
 COPY store_service ./store_service
 COPY http_adapter ./http_adapter
+COPY plant_store_client ./plant_store_client
+COPY plant_store_cli ./plant_store_cli
 COPY migrations ./migrations
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 USER nobody

@@ -39,7 +39,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy store_service http_adapter tests bench docs/examples
+	$(BIN)/mypy plant_store_client plant_store_cli store_service http_adapter tests bench docs/examples
 
 ## Regenerate the Python code of protos/ (commit the result).
 proto: $(INSTALLED)

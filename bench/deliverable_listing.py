@@ -20,7 +20,7 @@ from plant.store.v1 import deliverables_pb2
 
 from bench.harness import copy_hired_agents, heading, scratch_database, store_process
 from bench.run_due import START
-from store_service.client import StoreClient
+from plant_store_client.client import StoreClient
 
 PER_INSTANCE = 20
 PAYLOAD = json.dumps({"type": "trading_guardrail_report_v1", "draft_only": True})

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from plant_store_client.probe import check_health
 from store_service.config import normalise_database_url
 from store_service.db.engine import create_engine
 from store_service.db.migrate import migrate
-from store_service.probe import check_health
 from tests.processes import start_process, stop_process, wait_answering
 
 SERVER_URL = os.environ.get(

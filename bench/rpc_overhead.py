@@ -23,7 +23,7 @@ import asyncpg
 from plant.store.v1 import billing_pb2
 
 from bench.harness import heading, scratch_database, store_process
-from store_service.client import StoreClient
+from plant_store_client.client import StoreClient
 
 Operation = Callable[[], Awaitable[object]]
 

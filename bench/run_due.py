@@ -26,8 +26,8 @@ from bench.harness import (
     scratch_database,
     store_process,
 )
-from store_service.client import StoreClient
-from store_service.wire.values import timestamp
+from plant_store_client.client import StoreClient
+from plant_store_client.wire.values import timestamp
 
 TRADING_CONFIG = json.dumps(
     {

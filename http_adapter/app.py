@@ -26,8 +26,8 @@ from http_adapter.routes import (
     payments,
     trial_status,
 )
-from store_service.client import StoreClient
-from store_service.version import VERSION
+from plant_store_client.client import StoreClient
+from plant_store_client.version import VERSION
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -80,7 +80,7 @@ def create_app(
         lifespan=lifespan,
         default_response_class=JsonResponse,
         # FastAPI's own OpenTelemetry instrumentation: server spans continuing the caller's
-        # `traceparent`, only when tracing is configured (store_service/tracing.py).
+        # `traceparent`, only when tracing is configured (plant_store_client/tracing.py).
         telemetry=(
             {"tracer_provider": tracer_provider, "metrics": False, "logs": False}
             if tracer_provider is not None

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from store_service.config import UnsafeConfiguration
-from store_service.exposure import is_loopback_host
-from store_service.tls import ClientTls
+from plant_store_client import client_settings
+from plant_store_client import settings_parsing as read
+from plant_store_client.client_settings import DEFAULT_STORE_TARGET
+from plant_store_client.configuration import UnsafeConfiguration
+from plant_store_client.hosts import is_loopback_host
+from plant_store_client.tls import ClientTls
 
-DEFAULT_STORE_TARGET = "127.0.0.1:50051"
 DEFAULT_HTTP_LISTEN = "127.0.0.1:8000"
 # Request bodies past these sizes are refused with 413 before they are read whole; Razorpay's
 # webhook events are a few kilobytes.
@@ -48,23 +50,31 @@ class AdapterSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AdapterSettings:
+        """Every setting, parsed and checked: a wrong one raises InvalidSetting (one line)."""
         env = os.environ if env is None else env
         return cls(
-            store_target=(env.get("PLANT_STORE_TARGET") or DEFAULT_STORE_TARGET).strip(),
-            http_listen=(env.get("PLANT_HTTP_LISTEN") or DEFAULT_HTTP_LISTEN).strip(),
-            metrics_listen=(env.get("PLANT_HTTP_METRICS_LISTEN") or "").strip() or None,
-            store_deadline_seconds=float(env.get("PLANT_STORE_DEADLINE_SECONDS") or 10.0),
-            store_auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
-            store_tls=ClientTls.from_env(env),
+            store_target=client_settings.store_target(env),
+            http_listen=read.listen_address(env, "PLANT_HTTP_LISTEN", DEFAULT_HTTP_LISTEN),
+            metrics_listen=read.optional_listen_address(env, "PLANT_HTTP_METRICS_LISTEN"),
+            store_deadline_seconds=read.number(env, "PLANT_STORE_DEADLINE_SECONDS", 10.0, above=0),
+            store_auth_token=read.token(env, "STORE_AUTH_TOKEN"),
+            store_tls=client_settings.client_tls(env),
+            # The contract's reading (section 3): anything but "true" is false.
             use_agent_type_db=(env.get("USE_AGENT_TYPE_DB") or "").lower() == "true",
+            # Checked per request, as the contract says (section 3), not here.
             payments_mode=env.get("PAYMENTS_MODE") or "",
             environment=env.get("ENVIRONMENT") or "",
             razorpay_key_id=(env.get("RAZORPAY_KEY_ID") or "").strip(),
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip(),
             razorpay_api_base=(env.get("RAZORPAY_API_BASE") or "https://api.razorpay.com").strip(),
-            max_body_bytes=int(env.get("PLANT_HTTP_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
-            max_webhook_body_bytes=int(
-                env.get("PLANT_HTTP_MAX_WEBHOOK_BODY_BYTES") or DEFAULT_MAX_WEBHOOK_BODY_BYTES
+            max_body_bytes=read.integer(
+                env, "PLANT_HTTP_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, minimum=1
+            ),
+            max_webhook_body_bytes=read.integer(
+                env,
+                "PLANT_HTTP_MAX_WEBHOOK_BODY_BYTES",
+                DEFAULT_MAX_WEBHOOK_BODY_BYTES,
+                minimum=1,
             ),
         )
 
@@ -77,8 +87,3 @@ def _require_https(api_base: str) -> None:
     raise UnsafeConfiguration(
         f"RAZORPAY_API_BASE must be an https URL (http only on loopback), not {api_base!r}"
     )
-
-
-def split_host_port(address: str) -> tuple[str, int]:
-    host, _, port = address.rpartition(":")
-    return host.strip("[]") or "127.0.0.1", int(port)

@@ -7,7 +7,7 @@ import time
 from fastapi import Request
 from starlette.types import Scope
 
-from store_service.logging_context import printable_correlation_id
+from plant_store_client.logging_context import printable_correlation_id
 
 HEADER = b"x-correlation-id"
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Header, Request
 
 from http_adapter.config import AdapterSettings
 from http_adapter.correlation import forwarded_correlation_id
-from store_service.client import StoreClient
+from plant_store_client.client import StoreClient
 
 
 # Dependencies are coroutines: FastAPI would run plain functions in a worker thread.

@@ -7,7 +7,7 @@ from typing import Any
 
 from plant.store.v1 import billing_pb2
 
-from store_service.wire.values import optional_instant
+from plant_store_client.wire.values import optional_instant
 
 
 def _paragraph(label: str, value: Any) -> str:

@@ -21,7 +21,8 @@ from http_adapter.body_limit import BodyTooLarge
 from http_adapter.correlation import correlation_id
 from http_adapter.responses import JsonResponse
 from http_adapter.violations import violation
-from store_service.logging_context import failure
+from plant_store_client.logging_context import failure
+from plant_store_client.reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -95,84 +96,101 @@ IN_PROGRESS = Problem(
 # Refusals of values the REST contract's validation cannot produce (gRPC-level checks).
 INVALID_VALUE = Plain(400, "Invalid request value.")
 
-# Every reason the store raises (tests/rest/test_reason_table.py finds them in its code). A
-# reason the store raises without an entry here fails that test.
-REASONS: dict[str, Plain | PolicyDenial | Problem] = {
-    "AGENT_TYPE_ID_REQUIRED": Plain(400, "agent_type_id is required"),
-    "AGENT_TYPE_ID_MISMATCH": Plain(400, "agent_type_id mismatch"),
-    "AGENT_TYPE_NOT_FOUND": Plain(404, "Agent type not found"),
-    "AGENT_TYPE_VERSION_EXISTS": Plain(
+# The answer to each reason the store raises: every Reason is here or in GRPC_ONLY
+# (tests/rest/test_error_mapping.py).
+REASONS: dict[Reason, Plain | PolicyDenial | Problem] = {
+    Reason.AGENT_TYPE_ID_REQUIRED: Plain(400, "agent_type_id is required"),
+    Reason.AGENT_TYPE_ID_MISMATCH: Plain(400, "agent_type_id mismatch"),
+    Reason.AGENT_TYPE_NOT_FOUND: Plain(404, "Agent type not found"),
+    Reason.AGENT_TYPE_VERSION_EXISTS: Plain(
         400, "Agent type {agent_type_id} version {version} already exists"
     ),
-    "IDEMPOTENCY_KEY_REUSED": Plain(409, "Idempotency-Key reuse with different payload."),
-    "CUSTOMER_ID_REQUIRED": Plain(400, "customer_id is required"),
-    "INVALID_COUPON_CODE": Plain(400, "Invalid coupon code."),
-    "INVALID_GSTIN": Plain(400, "Invalid GSTIN."),
-    "UNSUPPORTED_DURATION": Plain(400, "Unsupported duration."),
-    "ORDER_NOT_FOUND": Plain(404, "Order not found."),
-    "ORDER_NOT_RAZORPAY": Plain(409, "Order is not a Razorpay order."),
-    "ORDER_CUSTOMER_MISMATCH": Plain(403, "Order does not belong to customer"),
-    "PAYMENT_SECRET_MISSING": Plain(500, "Missing required env: {variable}"),
-    "INVALID_CHECKOUT_SIGNATURE": Plain(400, "Invalid Razorpay signature"),
-    "INVALID_WEBHOOK_SIGNATURE": Plain(400, "Invalid webhook signature"),
-    "INVALID_WEBHOOK_JSON": Plain(400, "Invalid webhook JSON"),
-    "SUBSCRIPTION_NOT_FOUND": Plain(404, "Subscription not found."),
-    "SUBSCRIPTION_CUSTOMER_MISMATCH": Plain(403, "Subscription does not belong to customer"),
-    "SUBSCRIPTION_NOT_ACTIVE": Plain(409, "Subscription is not active"),
-    "RECEIPT_NOT_FOUND": Plain(404, "Receipt not found"),
-    "INVOICE_NOT_FOUND": Plain(404, "Invoice not found"),
-    "INVOICE_CUSTOMER_MISMATCH": Plain(403, "Invoice does not belong to customer"),
-    "UNSUPPORTED_THEME": Plain(400, "Unsupported theme."),
-    "HIRED_AGENT_CUSTOMER_ID_REQUIRED": Plain(400, "customer_id is required."),
-    "HIRED_AGENT_READ_ONLY": Plain(409, "Subscription is not active; hired agent is read-only."),
-    "HIRED_AGENT_CUSTOMER_MISMATCH": Plain(
+    Reason.IDEMPOTENCY_KEY_REUSED: Plain(409, "Idempotency-Key reuse with different payload."),
+    Reason.CUSTOMER_ID_REQUIRED: Plain(400, "customer_id is required"),
+    Reason.INVALID_COUPON_CODE: Plain(400, "Invalid coupon code."),
+    Reason.INVALID_GSTIN: Plain(400, "Invalid GSTIN."),
+    Reason.UNSUPPORTED_DURATION: Plain(400, "Unsupported duration."),
+    Reason.ORDER_NOT_FOUND: Plain(404, "Order not found."),
+    Reason.ORDER_NOT_RAZORPAY: Plain(409, "Order is not a Razorpay order."),
+    Reason.ORDER_CUSTOMER_MISMATCH: Plain(403, "Order does not belong to customer"),
+    Reason.PAYMENT_SECRET_MISSING: Plain(500, "Missing required env: {variable}"),
+    Reason.INVALID_CHECKOUT_SIGNATURE: Plain(400, "Invalid Razorpay signature"),
+    Reason.INVALID_WEBHOOK_SIGNATURE: Plain(400, "Invalid webhook signature"),
+    Reason.INVALID_WEBHOOK_JSON: Plain(400, "Invalid webhook JSON"),
+    Reason.SUBSCRIPTION_NOT_FOUND: Plain(404, "Subscription not found."),
+    Reason.SUBSCRIPTION_CUSTOMER_MISMATCH: Plain(403, "Subscription does not belong to customer"),
+    Reason.SUBSCRIPTION_NOT_ACTIVE: Plain(409, "Subscription is not active"),
+    Reason.RECEIPT_NOT_FOUND: Plain(404, "Receipt not found"),
+    Reason.INVOICE_NOT_FOUND: Plain(404, "Invoice not found"),
+    Reason.INVOICE_CUSTOMER_MISMATCH: Plain(403, "Invoice does not belong to customer"),
+    Reason.UNSUPPORTED_THEME: Plain(400, "Unsupported theme."),
+    Reason.HIRED_AGENT_CUSTOMER_ID_REQUIRED: Plain(400, "customer_id is required."),
+    Reason.HIRED_AGENT_READ_ONLY: Plain(
+        409, "Subscription is not active; hired agent is read-only."
+    ),
+    Reason.HIRED_AGENT_CUSTOMER_MISMATCH: Plain(
         403, "Hired agent instance does not belong to customer."
     ),
-    "RAW_SECRET_IN_CONFIG": Plain(
+    Reason.RAW_SECRET_IN_CONFIG: Plain(
         400,
         "Raw secrets are not allowed in Plant config (found at {path}). Use credential refs only.",
     ),
-    "HIRED_AGENT_NOT_FOUND": Plain(404, "Hired agent instance not found."),
-    "HIRED_AGENT_DATA_GONE": Plain(410, "Hired agent data is no longer available."),
-    "UNSUPPORTED_FREQUENCY": Plain(400, "Unsupported frequency."),
-    "UNKNOWN_AGENT_TYPE": Plain(400, "Unknown agent type; cannot validate goals."),
-    "AGENT_TYPE_DEFINITION_MISSING": Plain(400, "Agent type definition not found."),
-    "UNKNOWN_GOAL_TEMPLATE": Plain(400, "Unknown goal_template_id for this agent type."),
-    "MISSING_REQUIRED_SETTINGS": Plain(400, "Missing required settings: {keys}"),
-    "GOAL_INSTANCE_ID_REQUIRED": Plain(400, "goal_instance_id is required."),
-    "TRIAL_NOT_FOUND": Plain(404, "Trial not found"),
-    "DELIVERABLE_NOT_FOUND": Plain(404, "Deliverable not found."),
+    Reason.HIRED_AGENT_NOT_FOUND: Plain(404, "Hired agent instance not found."),
+    Reason.HIRED_AGENT_DATA_GONE: Plain(410, "Hired agent data is no longer available."),
+    Reason.UNSUPPORTED_FREQUENCY: Plain(400, "Unsupported frequency."),
+    Reason.UNKNOWN_AGENT_TYPE: Plain(400, "Unknown agent type; cannot validate goals."),
+    Reason.AGENT_TYPE_DEFINITION_MISSING: Plain(400, "Agent type definition not found."),
+    Reason.UNKNOWN_GOAL_TEMPLATE: Plain(400, "Unknown goal_template_id for this agent type."),
+    Reason.MISSING_REQUIRED_SETTINGS: Plain(400, "Missing required settings: {keys}"),
+    Reason.GOAL_INSTANCE_ID_REQUIRED: Plain(400, "goal_instance_id is required."),
+    Reason.TRIAL_NOT_FOUND: Plain(404, "Trial not found"),
+    Reason.DELIVERABLE_NOT_FOUND: Plain(404, "Deliverable not found."),
     # Values the database refused (too long, NUL bytes, …): the client's to fix.
-    "INVALID_VALUE": INVALID_VALUE,
-    "INVALID_TIMESTAMP": INVALID_VALUE,
-    "INVALID_IDENTIFIER": INVALID_VALUE,
-    "INVALID_BATCH_SIZE": INVALID_VALUE,
-    "INVALID_LIMIT": INVALID_VALUE,
-    "INVALID_PAGE_TOKEN": INVALID_VALUE,
-    "INVALID_PAGE_SIZE": INVALID_VALUE,
-    "TOO_MANY_EVENT_IDS": INVALID_VALUE,
-    "AGENT_TYPE_INVALID": INVALID_VALUE,
-    "RETENTION_TOO_SHORT": INVALID_VALUE,
+    Reason.INVALID_VALUE: INVALID_VALUE,
+    Reason.INVALID_TIMESTAMP: INVALID_VALUE,
+    Reason.INVALID_IDENTIFIER: INVALID_VALUE,
+    Reason.INVALID_BATCH_SIZE: INVALID_VALUE,
+    Reason.INVALID_MAX_BATCHES: INVALID_VALUE,
+    Reason.INVALID_LIMIT: INVALID_VALUE,
+    Reason.INVALID_PAGE_TOKEN: INVALID_VALUE,
+    Reason.INVALID_PAGE_SIZE: INVALID_VALUE,
+    Reason.TOO_MANY_EVENT_IDS: INVALID_VALUE,
+    Reason.AGENT_TYPE_INVALID: INVALID_VALUE,
+    Reason.RETENTION_TOO_SHORT: INVALID_VALUE,
     # A document that is not a JSON object of at most 64 levels (the adapter refuses those
     # with a 422 before the store sees them).
-    "INVALID_DOCUMENT": INVALID_VALUE,
-    "DELIVERABLE_NOT_APPROVED": Plain(409, "Deliverable is not approved."),
-    "UNSUPPORTED_DECISION": Plain(400, "Unsupported decision."),
-    "APPROVAL_REQUIRED": PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
-    "APPROVAL_INVALID": PolicyDenial(("deliverable_id", "action", "message")),
-    "TRANSACTION_CONFLICT": CONFLICT,
-    "ALREADY_EXISTS": CONFLICT,
-    "IDEMPOTENT_REQUEST_IN_PROGRESS": IN_PROGRESS,
-    "DATABASE_UNAVAILABLE": UNAVAILABLE,
+    Reason.INVALID_DOCUMENT: INVALID_VALUE,
+    Reason.DELIVERABLE_NOT_APPROVED: Plain(409, "Deliverable is not approved."),
+    Reason.UNSUPPORTED_DECISION: Plain(400, "Unsupported decision."),
+    Reason.APPROVAL_REQUIRED: PolicyDenial(("action", "message", "deliverable_id", "decision_id")),
+    Reason.APPROVAL_INVALID: PolicyDenial(("deliverable_id", "action", "message")),
+    Reason.TRANSACTION_CONFLICT: CONFLICT,
+    Reason.ALREADY_EXISTS: CONFLICT,
+    Reason.IDEMPOTENT_REQUEST_IN_PROGRESS: IN_PROGRESS,
+    Reason.DATABASE_UNAVAILABLE: UNAVAILABLE,
     # Another transaction held a lock longer than the store may wait; nothing was written.
-    "LOCK_TIMEOUT": UNAVAILABLE,
+    Reason.LOCK_TIMEOUT: UNAVAILABLE,
     # The adapter's own faults (a message it built badly, a store token it lacks) and the
     # store's: nothing the client can change.
-    "MALFORMED_REQUEST": INTERNAL,
-    "UNAUTHENTICATED": INTERNAL,
-    "DATABASE_ERROR": INTERNAL,
-    "INTERNAL": INTERNAL,
+    Reason.MALFORMED_REQUEST: INTERNAL,
+    Reason.UNAUTHENTICATED: INTERNAL,
+    Reason.DATABASE_ERROR: INTERNAL,
+    Reason.INTERNAL: INTERNAL,
 }
+
+# Reasons the adapter never answers from REASONS, each with why (the gRPC code decides for them).
+# None today: even the reasons of RPCs only the CLI's jobs call (batch sizes, limits, retention,
+# event ids) have an answer, the invalid value they are.
+GRPC_ONLY: frozenset[Reason] = frozenset()
+
+
+def _rule(reason: str) -> Plain | PolicyDenial | Problem | None:
+    """The answer to a reason; None for one this adapter does not know (a newer store's)."""
+    try:
+        return REASONS.get(Reason(reason))
+    except ValueError:
+        return None
+
 
 # Statuses the adapter answers by itself, besides the store's: edge checks (payments mode,
 # Razorpay, missing headers) in the plain body, and the body limit.
@@ -246,7 +264,7 @@ def _policy_response(
 
 def store_error_response(request: Request, error: grpc.aio.AioRpcError) -> Response:
     info = error_info(error)
-    rule = REASONS.get(info.reason) if info is not None else None
+    rule = _rule(info.reason) if info is not None else None
     if info is not None and isinstance(rule, Plain):
         detail = rule.detail.format_map(dict(info.metadata))
         return JsonResponse({"detail": detail}, status_code=rule.status)

@@ -1,4 +1,5 @@
-"""Request bodies parsed by the store's strict JSON parser (store_service/wire/documents.py)."""
+"""Request bodies parsed by the strict JSON parser the store uses too
+(plant_store_client/wire/documents.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store_service.wire.documents import parse_json
+from plant_store_client.wire.documents import parse_json
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 

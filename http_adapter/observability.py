@@ -18,10 +18,10 @@ from prometheus_client import (
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from http_adapter.config import split_host_port
 from http_adapter.correlation import correlation_id_of
-from store_service.logging_context import correlation_id, printable_correlation_id
-from store_service.version import register_build_info
+from plant_store_client.logging_context import correlation_id, printable_correlation_id
+from plant_store_client.settings_parsing import split_host_port
+from plant_store_client.version import register_build_info
 
 HTTP_REQUESTS = Counter(
     "plant_http_requests_total", "HTTP requests answered", ["method", "route", "status"]

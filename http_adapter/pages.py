@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from store_service.client import StoreClient
+from plant_store_client.client import StoreClient
 
 
 async def every_page(

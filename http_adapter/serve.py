@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import uvicorn
 
 from http_adapter.app import create_app
-from http_adapter.config import AdapterSettings, split_host_port
+from http_adapter.config import AdapterSettings
 from http_adapter.observability import serve_metrics
-from store_service.collector import settle_after_start_up
-from store_service.tracing import tracer_provider_from_env
-from store_service.version import VERSION
+from plant_store_client.collector import settle_after_start_up
+from plant_store_client.settings_parsing import split_host_port
+from plant_store_client.start_failures import StartFailure, listening
+from plant_store_client.tracing import tracer_provider_from_env
+from plant_store_client.version import VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +22,11 @@ logger = logging.getLogger(__name__)
 def serve_http() -> None:
     settings = AdapterSettings.from_env()
     host, port = split_host_port(settings.http_listen)
+    public = _bound_socket(host, port, settings.http_listen)
     app = create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter"))
     if settings.metrics_listen:
-        serve_metrics(settings.metrics_listen)
+        with listening("PLANT_HTTP_METRICS_LISTEN", settings.metrics_listen):
+            serve_metrics(settings.metrics_listen)
     settle_after_start_up()
     logger.info(
         "plant-store %s: adapter serving http://%s:%d, store at %s, metrics %s",
@@ -31,7 +36,7 @@ def serve_http() -> None:
         settings.store_target,
         settings.metrics_listen or "on the public port",
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -44,3 +49,20 @@ def serve_http() -> None:
         # Nothing here reads the client's address; rewriting it from proxy headers costs time.
         proxy_headers=False,
     )
+    uvicorn.Server(config).run(sockets=[public])
+
+
+def _bound_socket(host: str, port: int, address: str) -> socket.socket:
+    """The public port, bound here (as uvicorn would) so that a busy port is refused in one
+    line naming PLANT_HTTP_LISTEN, not logged by uvicorn on its way out."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    bound = socket.socket(family, socket.SOCK_STREAM)
+    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        with listening("PLANT_HTTP_LISTEN", address):
+            bound.bind((host, port))
+    except StartFailure:
+        bound.close()
+        raise
+    bound.set_inheritable(True)
+    return bound

@@ -1,5 +1,8 @@
-"""Client-supplied times: naive values are taken as UTC (the original compared them wrongly),
-and only instants every time zone can represent get through (store_service/domain/instants.py).
+"""Times in and out of the adapter.
+
+Client-supplied times: naive values are taken as UTC (the original compared them wrongly), and
+only instants every time zone can represent get through (plant_store_client/instants.py).
+Answered times: the store's Timestamps written exactly as pydantic writes a datetime.
 """
 
 from __future__ import annotations
@@ -8,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from store_service.domain.instants import EARLIEST, LATEST, representable
-from store_service.wire.values import timestamp
+from plant_store_client.instants import EARLIEST, LATEST, representable
+from plant_store_client.wire.values import optional_instant, timestamp
 
 RANGE = {
     "earliest": EARLIEST.isoformat().replace("+00:00", "Z"),
@@ -42,3 +46,17 @@ def as_utc(value: datetime) -> datetime:
 
 def client_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     return timestamp(as_utc(value)) if value is not None else None
+
+
+def iso(value: datetime | None) -> str | None:
+    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept), without
+    pydantic's per-call cost: isoformat differs from it only in writing UTC as +00:00."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def time_of(owner: Message, field: str) -> str | None:
+    """The Timestamp `owner.field` as pydantic writes it; None when the field is not set."""
+    return iso(optional_instant(owner, field))

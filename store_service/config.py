@@ -5,20 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from plant_store_client import settings_parsing as read
+from store_service.database_urls import database_url
 from store_service.db.lock_waits import DEFAULT_LOCK_WAIT_SECONDS
+from store_service.domain.retention import MINIMUM_IDEMPOTENCY_RETENTION
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///plant_store.db"
 DEFAULT_LISTEN = "127.0.0.1:50051"
 MEMORY_DATABASE_URL = "sqlite+aiosqlite://"
 TRUTHY = frozenset({"1", "true", "yes", "y"})
-
-
-class UnsafeConfiguration(ValueError):
-    """Settings a process refuses to start with; the message is one line naming the fix."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -101,21 +101,24 @@ class StoreSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StoreSettings:
+        """Every setting, parsed and checked: a wrong one raises InvalidSetting (one line)."""
         env = os.environ if env is None else env
-        mode = (env.get("PERSISTENCE_MODE") or "db").strip().lower()
-        if mode not in ("db", "memory"):
-            raise ValueError(f"PERSISTENCE_MODE must be 'db' or 'memory', not {mode!r}")
         return cls(
-            database_url=_nonblank(env.get("DATABASE_URL"), DEFAULT_DATABASE_URL),
-            persistence_mode=mode,
-            listen=_nonblank(env.get("PLANT_STORE_LISTEN"), DEFAULT_LISTEN),
-            metrics_listen=(env.get("PLANT_STORE_METRICS_LISTEN") or "").strip() or None,
-            tls_cert_file=(env.get("PLANT_STORE_TLS_CERT") or "").strip() or None,
-            tls_key_file=(env.get("PLANT_STORE_TLS_KEY") or "").strip() or None,
-            tls_client_ca_file=(env.get("PLANT_STORE_TLS_CLIENT_CA") or "").strip() or None,
-            auth_token=(env.get("STORE_AUTH_TOKEN") or "").strip() or None,
-            allow_unauthenticated=_truthy(env.get("STORE_ALLOW_UNAUTHENTICATED"), "false"),
-            shutdown_grace_seconds=float(env.get("STORE_SHUTDOWN_GRACE_SECONDS") or 10.0),
+            database_url=database_url(env, "DATABASE_URL", DEFAULT_DATABASE_URL),
+            persistence_mode=read.choice(env, "PERSISTENCE_MODE", "db", ("db", "memory")),
+            listen=read.listen_address(
+                env, "PLANT_STORE_LISTEN", DEFAULT_LISTEN, unix_sockets=True
+            ),
+            metrics_listen=read.optional_listen_address(env, "PLANT_STORE_METRICS_LISTEN"),
+            tls_cert_file=read.optional_text(env, "PLANT_STORE_TLS_CERT"),
+            tls_key_file=read.optional_text(env, "PLANT_STORE_TLS_KEY"),
+            tls_client_ca_file=read.optional_text(env, "PLANT_STORE_TLS_CLIENT_CA"),
+            auth_token=read.token(env, "STORE_AUTH_TOKEN"),
+            allow_unauthenticated=read.boolean(env, "STORE_ALLOW_UNAUTHENTICATED", False),
+            shutdown_grace_seconds=read.number(
+                env, "STORE_SHUTDOWN_GRACE_SECONDS", 10.0, at_least=0
+            ),
+            # Read as the contract says (section 3): leniently, at the value's use.
             end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),
             issue_gst_invoice=_truthy(env.get("ISSUE_GST_INVOICE"), "true"),
             seller_gstin=(env.get("SELLER_GSTIN") or "").strip() or None,
@@ -123,10 +126,15 @@ class StoreSettings:
             seller_legal_name=_nonblank(env.get("SELLER_LEGAL_NAME"), "WAOOAW"),
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip() or None,
             razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
-            db_pool_size=int(env.get("STORE_DB_POOL_SIZE") or 20),
-            lock_wait_seconds=float(
-                env.get("STORE_LOCK_WAIT_SECONDS") or DEFAULT_LOCK_WAIT_SECONDS
+            db_pool_size=read.integer(env, "STORE_DB_POOL_SIZE", 20, minimum=1, maximum=1000),
+            lock_wait_seconds=read.number(
+                env, "STORE_LOCK_WAIT_SECONDS", DEFAULT_LOCK_WAIT_SECONDS, above=0
             ),
-            idempotency_retention_hours=float(env.get("IDEMPOTENCY_RETENTION_HOURS") or 48.0),
-            outbox_retention_hours=float(env.get("OUTBOX_RETENTION_HOURS") or 168.0),
+            idempotency_retention_hours=read.number(
+                env,
+                "IDEMPOTENCY_RETENTION_HOURS",
+                48.0,
+                at_least=MINIMUM_IDEMPOTENCY_RETENTION / timedelta(hours=1),
+            ),
+            outbox_retention_hours=read.number(env, "OUTBOX_RETENTION_HOURS", 168.0, above=0),
         )

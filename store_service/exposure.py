@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
-from store_service.config import StoreSettings, UnsafeConfiguration
+from plant_store_client.configuration import UnsafeConfiguration
+from plant_store_client.hosts import is_loopback_host
+from store_service.config import StoreSettings
 
 logger = logging.getLogger(__name__)
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether the host is this machine's loopback (`localhost` or a loopback address)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
-    except ValueError:
-        # All interfaces ("" or a wildcard) or a host name: reachable from elsewhere.
-        return False
 
 
 def is_loopback(listen: str) -> bool:

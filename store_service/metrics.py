@@ -16,7 +16,7 @@ from prometheus_client import (
     Histogram,
 )
 
-from store_service.version import register_build_info
+from plant_store_client.version import register_build_info
 
 REGISTRY = CollectorRegistry()
 for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):

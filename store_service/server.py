@@ -29,8 +29,13 @@ from plant.store.v1 import (
 )
 from prometheus_client import start_http_server
 
-from store_service.collector import settle_after_start_up
+from plant_store_client.collector import settle_after_start_up
+from plant_store_client.settings_parsing import reading_files, split_host_port
+from plant_store_client.start_failures import listening, require_free
+from plant_store_client.tracing import tracer_provider_from_env
+from plant_store_client.version import VERSION
 from store_service.config import StoreSettings, masked_url
+from store_service.db.connect_failures import connect_failure
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
 from store_service.exposure import require_authentication
@@ -50,9 +55,8 @@ from store_service.rpc.interceptors import StoreInterceptor
 from store_service.rpc.maintenance import MaintenanceServicer
 from store_service.services import outbox
 from store_service.services.units_of_work import Clock, UnitsOfWork, utc_now
-from store_service.tls import server_credentials
-from store_service.tracing import server_interceptors, tracer_provider_from_env
-from store_service.version import VERSION
+from store_service.tls import SERVER_CERT, SERVER_CLIENT_CA, SERVER_KEY, server_credentials
+from store_service.tracing import server_interceptors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -70,6 +74,8 @@ API_MODULES: tuple[ModuleType, ...] = (
 HEALTH_PROBE_INTERVAL_SECONDS = 1.0
 HEALTH_PROBE_TIMEOUT_SECONDS = 2.0
 OUTBOX_PROBE_INTERVAL_SECONDS = 10.0
+# While the database stays down, its reason is logged again this often.
+DATABASE_DOWN_REMINDER_SECONDS = 10.0
 
 
 def plant_service_names() -> list[str]:
@@ -95,9 +101,13 @@ class StoreServer:
         clock: Clock,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
-        credentials = server_credentials(
-            settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
-        )
+        files = {
+            SERVER_CERT: settings.tls_cert_file,
+            SERVER_KEY: settings.tls_key_file,
+            SERVER_CLIENT_CA: settings.tls_client_ca_file,
+        }
+        with reading_files(files):
+            credentials = server_credentials(*files.values())
         require_authentication(settings)
         self.settings = settings
         self.database = database
@@ -111,7 +121,7 @@ class StoreServer:
             # Refuse to share a port: two stores on one address would split traffic silently.
             options=[("grpc.so_reuseport", 0)],
         )
-        units = UnitsOfWork(database, clock)
+        units = self.units = UnitsOfWork(database, clock)
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(CatalogServicer(units), self.server)
         billing_pb2_grpc.add_BillingServiceServicer_to_server(
             BillingServicer(units, settings), self.server
@@ -148,24 +158,29 @@ class StoreServer:
         return "mutual TLS" if self.settings.tls_client_ca_file else "TLS"
 
     def _listen(self, listen: str, credentials: grpc.ServerCredentials | None) -> int:
-        if credentials is None:
-            port: int = self.server.add_insecure_port(listen)
-        else:
-            port = self.server.add_secure_port(listen, credentials)
+        require_free("PLANT_STORE_LISTEN", listen)
+        with listening("PLANT_STORE_LISTEN", listen):
+            if credentials is None:
+                port: int = self.server.add_insecure_port(listen)
+            else:
+                port = self.server.add_secure_port(listen, credentials)
         return port
 
     async def start(self) -> None:
+        if self.settings.metrics_listen:
+            # First: a busy metrics port stops the store before it touches the database.
+            host, port = split_host_port(self.settings.metrics_listen)
+            with listening("PLANT_STORE_METRICS_LISTEN", self.settings.metrics_listen):
+                start_http_server(port, addr=host, registry=REGISTRY)
         await self._prepare_schema()
-        self._serving = await self._database_answers()
+        problem = await self._database_problem()
+        self._serving = problem is None
         await self._set_health(self._serving)
         await self.server.start()
         self._monitors = [
-            asyncio.create_task(self._watch_database()),
+            asyncio.create_task(self._watch_database(problem)),
             asyncio.create_task(self._watch_outbox()),
         ]
-        if self.settings.metrics_listen:
-            host, _, port = self.settings.metrics_listen.rpartition(":")
-            start_http_server(int(port), addr=host or "127.0.0.1", registry=REGISTRY)
         logger.info(
             "plant-store %s: store listening on %s (port %d, %s), database %s, metrics %s",
             VERSION,
@@ -187,7 +202,8 @@ class StoreServer:
             async with self.database.engine.connect() as connection:
                 revision = await current_revision(connection)
         except Exception as error:
-            logger.warning("database unreachable at start-up (%s); serving NOT_SERVING", error)
+            # Served NOT_SERVING meanwhile; _watch_database keeps saying why until it answers.
+            logger.warning("%s; serving NOT_SERVING", self._why(error))
             return
         if revision == head_revision():
             return
@@ -205,9 +221,10 @@ class StoreServer:
 
     async def _watch_outbox(self) -> None:
         while True:
-            with contextlib.suppress(Exception):
-                async with self.database.reader() as tx:
-                    OUTBOX_BACKLOG.set(await outbox.backlog(tx))
+            # While the database is down _watch_database says so; the probe would only repeat it.
+            if self._serving:
+                with contextlib.suppress(Exception):
+                    OUTBOX_BACKLOG.set(await outbox.backlog(self.units))
             await asyncio.sleep(OUTBOX_PROBE_INTERVAL_SECONDS)
 
     async def _set_health(self, serving: bool) -> None:
@@ -221,25 +238,40 @@ class StoreServer:
         for name in (*plant_service_names(), ""):
             await self.health.set(name, status)
 
-    async def _database_answers(self) -> bool:
+    def _why(self, error: BaseException) -> str:
+        """Why the database cannot be used, in one line (its URL's password masked)."""
+        url = self.settings.effective_database_url
+        return connect_failure(error, url) or (
+            f"DATABASE_URL={masked_url(url)}: unusable ({type(error).__qualname__})"
+        )
+
+    async def _database_problem(self) -> str | None:
+        """None while the database answers; otherwise why it does not."""
         try:
             await asyncio.wait_for(self.database.ping(), HEALTH_PROBE_TIMEOUT_SECONDS)
-        except Exception:
-            return False
-        return True
+        except Exception as error:
+            return self._why(error)
+        return None
 
-    async def _watch_database(self) -> None:
+    async def _watch_database(self, problem: str | None) -> None:
+        """Probes the database every second; says when its state or the reason changes, and
+        repeats the reason while it lasts, so a log read at any time tells why."""
+        loop = asyncio.get_running_loop()
+        said_at = loop.time()
         while True:
             await asyncio.sleep(HEALTH_PROBE_INTERVAL_SECONDS)
-            answers = await self._database_answers()
-            if answers != self._serving:
-                self._serving = answers
-                await self._set_health(answers)
-                logger.log(
-                    logging.INFO if answers else logging.WARNING,
-                    "database %s",
-                    "answers: SERVING" if answers else "unreachable: NOT_SERVING",
-                )
+            latest = await self._database_problem()
+            if latest is None and problem is not None:
+                logger.info("database answers: SERVING")
+            elif latest is not None and (
+                latest != problem or loop.time() - said_at >= DATABASE_DOWN_REMINDER_SECONDS
+            ):
+                logger.warning("%s; NOT_SERVING, retrying", latest)
+                said_at = loop.time()
+            problem = latest
+            if (problem is None) != self._serving:
+                self._serving = problem is None
+                await self._set_health(self._serving)
 
     async def stop(self, grace: float | None = None) -> None:
         """Stops accepting calls, lets in-flight calls finish within the grace, then lets go."""

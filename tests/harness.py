@@ -14,10 +14,10 @@ from plant.store.v1 import events_pb2, events_pb2_grpc
 
 from http_adapter.app import create_app
 from http_adapter.config import AdapterSettings
+from plant_store_client.wire.documents import from_json
 from store_service.config import StoreSettings
 from store_service.server import StoreServer, build_store
 from store_service.services.units_of_work import Clock, utc_now
-from store_service.wire.documents import from_json
 
 # More events than any test writes: a read without a limit is refused.
 EVENTS_READ = 1_000

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from plant_store_client.instants import EARLIEST, LATEST
 from store_service.db.engine import create_engine
 from store_service.db.models import Base
-from store_service.domain.instants import EARLIEST, LATEST
 
 T = TypeVar("T")
 

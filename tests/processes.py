@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from store_service.probe import check_health
+from plant_store_client.probe import check_health
 
-CLI = (sys.executable, "-m", "store_service.cli")
+CLI = (sys.executable, "-m", "plant_store_cli")
 
 
 def free_port() -> int:
@@ -111,6 +111,19 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
     )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, output.decode()
+
+
+async def run_cli_apart(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`plant-store ARGS` run to its end: exit code, stdout and stderr, each on its own."""
+    process = await asyncio.create_subprocess_exec(
+        *CLI,
+        *args,
+        env=os.environ | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    output, errors = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, output.decode(), errors.decode()
 
 
 async def start_process(

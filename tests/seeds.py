@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import insert
+
+from store_service.db.engine import create_engine
+from store_service.db.models import HiredInstance, IdempotencyRecord, Subscription, table_of
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -42,3 +48,34 @@ def instance_row(index: int, **overrides: Any) -> dict[str, Any]:
         "created_at": START,
         "updated_at": START,
     } | overrides
+
+
+def idempotency_row(index: int, **overrides: Any) -> dict[str, Any]:
+    """Idempotency record key-{index} of a request answered at START."""
+    return {
+        "scope_key": f"key-{index}",
+        "fingerprint": "0" * 64,
+        "response": b"",
+        "created_at": START,
+    } | overrides
+
+
+async def seed(
+    database_url: str,
+    subscriptions: Sequence[dict[str, Any]] = (),
+    instances: Sequence[dict[str, Any]] = (),
+    records: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Inserts these rows (subscriptions first: instances refer to them)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            for model, rows in (
+                (Subscription, subscriptions),
+                (HiredInstance, instances),
+                (IdempotencyRecord, records),
+            ):
+                if rows:
+                    await connection.execute(insert(table_of(model)), list(rows))
+    finally:
+        await engine.dispose()

@@ -11,7 +11,7 @@ from http_adapter.pages import every_page
 from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.schemas.agent_types import AgentTypeDefinition
-from store_service.wire.agent_types import to_document, to_message
+from plant_store_client.wire.agent_types import to_document, to_message
 
 router = api_router("/api/v1/agent-types", "agent-types")
 

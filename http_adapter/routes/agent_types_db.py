@@ -17,7 +17,7 @@ from http_adapter.responses import JsonResponse
 from http_adapter.routes import api_router
 from http_adapter.routes.agent_types import definition_message, definitions
 from http_adapter.schemas.agent_types import AgentTypeDefinition
-from store_service.wire.agent_types import to_document
+from plant_store_client.wire.agent_types import to_document
 
 router = api_router("/api/v1/agent-types-db", "agent-types-db")
 

@@ -12,7 +12,7 @@ from http_adapter.routes import api_router
 from http_adapter.schemas import responses
 from http_adapter.schemas.deliverables import ExecuteRequest, ReviewRequest, RunDueRequest
 from http_adapter.times import ClientInstant, client_timestamp
-from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
+from plant_store_client.wire.enums import REVIEW_DECISION
 
 router = api_router("/api/v1", "deliverables")
 
@@ -50,15 +50,8 @@ async def review(
         approval_id=body.approval_id,
         request_id=key,
     )
-    reviewed = (await store.call(store.deliverables.ReviewDeliverable, request)).deliverable
-    return JsonResponse(
-        {
-            "deliverable_id": reviewed.deliverable_id,
-            "review_status": REVIEW_STATUS.name(reviewed.review_status),
-            "approval_id": rendering.optional(reviewed, "approval_id"),
-            "updated_at": rendering.time_of(reviewed, "updated_at"),
-        }
-    )
+    response = await store.call(store.deliverables.ReviewDeliverable, request)
+    return JsonResponse(rendering.reviewed(response.deliverable))
 
 
 @router.post("/deliverables/{deliverable_id}/execute", response_model=responses.Executed)
@@ -76,15 +69,8 @@ async def execute(
         correlation_id=cid,
         request_id=key,
     )
-    executed = (await store.call(store.deliverables.ExecuteDeliverable, request)).deliverable
-    return JsonResponse(
-        {
-            "deliverable_id": executed.deliverable_id,
-            "execution_status": EXECUTION_STATUS.name(executed.execution_status),
-            "executed_at": rendering.time_of(executed, "executed_at"),
-            "updated_at": rendering.time_of(executed, "updated_at"),
-        }
-    )
+    response = await store.call(store.deliverables.ExecuteDeliverable, request)
+    return JsonResponse(rendering.executed(response.deliverable))
 
 
 @router.post("/scheduler/goals/run-due", response_model=responses.DueDrafts)
@@ -93,6 +79,4 @@ async def run_due(body: RunDueRequest, store: Store, key: IdempotencyKey) -> Jso
         now=client_timestamp(body.now), hired_instance_id=body.hired_instance_id, request_id=key
     )
     response = await store.call(store.deliverables.RunDueDrafts, request)
-    return JsonResponse(
-        {"generated": response.generated, "deliverable_ids": list(response.deliverable_ids)}
-    )
+    return JsonResponse(rendering.due_drafts(response))

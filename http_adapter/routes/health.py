@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from http_adapter.responses import JsonResponse
-from store_service.probe import health_status
+from plant_store_client.probe import health_status
 
 # Below the one-second default timeout of common HTTP probes, far above a local Check's cost.
 READY_DEADLINE_SECONDS = 0.8

@@ -13,7 +13,7 @@ from http_adapter.schemas import responses
 from http_adapter.schemas.hiring import DraftRequest, FinalizeRequest, GoalRequest
 from http_adapter.schemas.payments import ProcessAtRequest
 from http_adapter.times import ClientInstant, client_timestamp
-from store_service.wire.documents import to_json
+from plant_store_client.wire.documents import to_json
 
 router = api_router("/api/v1/hired-agents", "hired-agents")
 
@@ -53,7 +53,7 @@ async def process_trial_end(
 ) -> JsonResponse:
     request = pb.ProcessTrialEndRequest(now=client_timestamp(body.now), request_id=key)
     response = await store.call(store.hiring.ProcessTrialEnd, request)
-    return JsonResponse(rendering.processed(response.processed, body.now, response))
+    return JsonResponse(rendering.processed(response, body.now))
 
 
 @router.post("/{hired_instance_id}/finalize", response_model=responses.HiredAgentInstance)
@@ -123,6 +123,4 @@ async def delete_goal(
         request_id=key,
     )
     response = await store.call(store.hiring.DeleteGoal, request)
-    return JsonResponse(
-        {"deleted": response.deleted, "goal_instance_id": response.goal_instance_id}
-    )
+    return JsonResponse(rendering.deleted_goal(response))

@@ -23,8 +23,7 @@ from http_adapter.schemas.payments import (
     RazorpayOrderRequest,
 )
 from http_adapter.times import client_timestamp
-from store_service.client import StoreClient
-from store_service.wire.enums import PAYMENT_PROVIDER, SUBSCRIPTION_STATUS, TRIAL_STATUS
+from plant_store_client.client import StoreClient
 
 router = api_router("/api/v1/payments", "payments")
 WEBHOOK = "/razorpay/webhook"
@@ -51,21 +50,7 @@ async def coupon_checkout(
         request_id=key,
     )
     response = await store.call(store.billing.CheckoutWithCoupon, request)
-    order = response.order
-    return JsonResponse(
-        {
-            "order_id": order.order_id,
-            "subscription_id": response.subscription.subscription_id,
-            "payment_provider": PAYMENT_PROVIDER.name(order.payment_provider),
-            "amount": order.amount,
-            "currency": order.currency,
-            "coupon_code": response.coupon_code,
-            "agent_id": order.agent_id,
-            "duration": order.duration,
-            "subscription_status": SUBSCRIPTION_STATUS.name(response.subscription.status),
-            "trial_status": TRIAL_STATUS.name(response.trial_status),
-        }
-    )
+    return JsonResponse(rendering.coupon_checkout(response))
 
 
 async def _create_razorpay_order(
@@ -194,7 +179,7 @@ async def process_period_end(
 ) -> JsonResponse:
     request = pb.ProcessPeriodEndRequest(now=client_timestamp(body.now), request_id=key)
     response = await store.call(store.billing.ProcessPeriodEnd, request)
-    return JsonResponse(rendering.processed(response.processed, body.now, response))
+    return JsonResponse(rendering.processed(response, body.now))
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=responses.Subscription)

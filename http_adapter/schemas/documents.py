@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-from store_service.wire.documents import require_shallow
+from plant_store_client.wire.documents import require_shallow
 
 # The store keeps documents up to MAX_DEPTH levels; deeper ones are refused here, as a 422
 # that names the limit (InvalidDocument is a ValueError, which pydantic reports).

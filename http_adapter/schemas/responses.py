@@ -1,19 +1,35 @@
-"""Response bodies of the REST contract, for the OpenAPI document.
+"""Response bodies of the REST contract: the one place each response's fields are written.
 
-Routes render their JSON directly (http_adapter/rendering.py) and return it as a response, so
-FastAPI does not run these models on the hot path; they document, and schemathesis checks, what
-each endpoint answers.
+They document, and schemathesis checks, what each endpoint answers; the renderer of each body
+is derived from its model (http_adapter/renderers.py: field order, and how each value is read
+from the store's message). Routes return the rendered JSON as a response, so FastAPI does not
+run these models on the hot path. An `EnumTable` or `Source` in a field's `Annotated` metadata
+tells the renderer where a value comes from; pydantic leaves both out of the JSON schema.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 
-SubscriptionStatus = Literal["pending_payment", "active", "canceled"]
-TrialStatusName = Literal["not_started", "active", "ended_converted", "ended_not_converted"]
+from http_adapter.renderers import Source
+from plant_store_client.wire.enums import (
+    EXECUTION_STATUS,
+    PAYMENT_PROVIDER,
+    REVIEW_STATUS,
+    SUBSCRIPTION_STATUS,
+    TAX_TYPE,
+    TRIAL_STATUS,
+)
+
+SubscriptionStatus = Annotated[
+    Literal["pending_payment", "active", "canceled"], SUBSCRIPTION_STATUS
+]
+TrialStatusName = Annotated[
+    Literal["not_started", "active", "ended_converted", "ended_not_converted"], TRIAL_STATUS
+]
 
 
 class Subscription(BaseModel):
@@ -28,16 +44,20 @@ class Subscription(BaseModel):
     ended_at: datetime | None
 
 
+# Rendered from the store's CheckoutWithCouponResponse: its order, its subscription, the trimmed
+# coupon code and the trial status. (A comment, not a docstring: that would enter the document.)
 class CouponCheckout(BaseModel):
-    order_id: str
-    subscription_id: str
-    payment_provider: Literal["coupon"]
-    amount: int
-    currency: str
+    order_id: Annotated[str, Source("order.order_id")]
+    subscription_id: Annotated[str, Source("subscription.subscription_id")]
+    payment_provider: Annotated[
+        Literal["coupon"], PAYMENT_PROVIDER, Source("order.payment_provider")
+    ]
+    amount: Annotated[int, Source("order.amount")]
+    currency: Annotated[str, Source("order.currency")]
     coupon_code: str
-    agent_id: str
-    duration: str
-    subscription_status: SubscriptionStatus
+    agent_id: Annotated[str, Source("order.agent_id")]
+    duration: Annotated[str, Source("order.duration")]
+    subscription_status: Annotated[SubscriptionStatus, Source("subscription.status")]
     trial_status: TrialStatusName
 
 
@@ -118,10 +138,10 @@ class Deliverable(BaseModel):
     goal_template_id: str
     title: str
     payload: dict[str, Any]
-    review_status: Literal["pending_review", "approved", "rejected"]
+    review_status: Annotated[Literal["pending_review", "approved", "rejected"], REVIEW_STATUS]
     review_notes: str | None
     approval_id: str | None
-    execution_status: Literal["not_executed", "executed"]
+    execution_status: Annotated[Literal["not_executed", "executed"], EXECUTION_STATUS]
     executed_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -134,14 +154,14 @@ class Deliverables(BaseModel):
 
 class Reviewed(BaseModel):
     deliverable_id: str
-    review_status: Literal["approved", "rejected"]
+    review_status: Annotated[Literal["approved", "rejected"], REVIEW_STATUS]
     approval_id: str | None
     updated_at: datetime
 
 
 class Executed(BaseModel):
     deliverable_id: str
-    execution_status: Literal["executed"]
+    execution_status: Annotated[Literal["executed"], EXECUTION_STATUS]
     executed_at: datetime
     updated_at: datetime
 
@@ -209,7 +229,7 @@ class Invoice(BaseModel):
     igst_amount: int
     total_amount: int
     tax_regime: Literal["GST"]
-    tax_type: Literal["none", "cgst_sgst", "igst"]
+    tax_type: Annotated[Literal["none", "cgst_sgst", "igst"], TAX_TYPE]
     items: list[LineItem]
 
 

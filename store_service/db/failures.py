@@ -14,9 +14,10 @@ from typing import TypeAlias
 import asyncpg
 from sqlalchemy.exc import DBAPIError
 
+from plant_store_client.logging_context import failure
+from plant_store_client.reasons import Reason
 from store_service.db.postgres_pool import ConnectionLost
 from store_service.domain.errors import DomainError, ErrorKind
-from store_service.logging_context import failure
 
 logger = logging.getLogger(__name__)
 
@@ -114,19 +115,23 @@ def as_domain_error(error: DatabaseError) -> DomainError:
     """A database failure: retryable when the database was unreachable or the race was lost."""
     state = _sqlstate(error)
     if state in RETRYABLE_SQLSTATES:
-        return DomainError(ErrorKind.ABORTED, "TRANSACTION_CONFLICT", "Concurrent update; retry")
+        return DomainError(
+            ErrorKind.ABORTED, Reason.TRANSACTION_CONFLICT, "Concurrent update; retry"
+        )
     if _lock_timeout(error, state):
         return DomainError(
             ErrorKind.UNAVAILABLE,
-            "LOCK_TIMEOUT",
+            Reason.LOCK_TIMEOUT,
             "The data is locked by another transaction; retry",
         )
     if state.startswith(INVALID_SQLSTATE_CLASSES) or state in INVALID_SQLSTATES:
-        return DomainError(ErrorKind.INVALID_ARGUMENT, "INVALID_VALUE", "A value was refused")
+        return DomainError(ErrorKind.INVALID_ARGUMENT, Reason.INVALID_VALUE, "A value was refused")
     if state in CONFLICT_SQLSTATES:
-        return DomainError(ErrorKind.ALREADY_EXISTS, "ALREADY_EXISTS", "It already exists")
+        return DomainError(ErrorKind.ALREADY_EXISTS, Reason.ALREADY_EXISTS, "It already exists")
     if _unreachable(error, state):
         logger.warning("database unavailable: %s", _described(error, state))
-        return DomainError(ErrorKind.UNAVAILABLE, "DATABASE_UNAVAILABLE", "Database unavailable")
+        return DomainError(
+            ErrorKind.UNAVAILABLE, Reason.DATABASE_UNAVAILABLE, "Database unavailable"
+        )
     logger.error("database error: %s", _described(error, state), extra=failure(error))
-    return DomainError(ErrorKind.INTERNAL, "DATABASE_ERROR", "Database error")
+    return DomainError(ErrorKind.INTERNAL, Reason.DATABASE_ERROR, "Database error")

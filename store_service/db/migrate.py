@@ -8,10 +8,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import migrations
+from plant_store_client.configuration import UnsafeConfiguration
+from plant_store_client.start_failures import StartFailure
+from store_service.db.connect_failures import connect_failure
 from store_service.db.engine import create_engine
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
@@ -62,18 +66,44 @@ def is_known(revision: str | None) -> bool:
     return revision is None or revision in {script.revision for script in scripts}
 
 
+class RevisionRefused(UnsafeConfiguration):
+    """Alembic refused the target revision (unknown, or not reachable in that direction)."""
+
+
+def known_revisions() -> str:
+    """This code's revisions, oldest first, and the other targets Alembic accepts."""
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    revisions = ", ".join(reversed([script.revision for script in scripts]))
+    return f"known revisions: {revisions} (head {head_revision()}); also head, base, +N, -N"
+
+
+async def _revision_before(engine: AsyncEngine, url: str) -> str | None:
+    try:
+        async with engine.connect() as connection:
+            return await current_revision(connection)
+    except Exception as error:
+        reason = connect_failure(error, url)
+        if reason is None:
+            raise
+        raise StartFailure(reason) from error
+
+
 async def migrate_database(url: str, action: str = "upgrade", revision: str = "head") -> str:
     """Migrates the database at `url`; refuses a database whose revision this code does not know."""
     engine = create_engine(url)
     try:
-        async with engine.connect() as connection:
-            before = await current_revision(connection)
+        before = await _revision_before(engine, url)
         if not is_known(before):
             raise SchemaAhead(
                 f"database revision {before!r} is unknown to this code (newer?); "
                 "refusing to migrate"
             )
-        await migrate(engine, action, revision)
+        try:
+            await migrate(engine, action, revision)
+        except CommandError as refusal:
+            raise RevisionRefused(
+                f"{action} {revision}: {refusal}; {known_revisions()}"
+            ) from refusal
         async with engine.connect() as connection:
             after = await current_revision(connection)
     finally:

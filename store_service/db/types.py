@@ -32,7 +32,7 @@ class _JsonTextOnSQLite(TypeDecorator[str]):
 
 # Documents (config, settings, payloads, metadata, agent type definitions) as their exact JSON
 # text: JSONB would reorder keys, drop repeated ones and refuse NUL characters
-# (store_service/wire/documents.py writes the text).
+# (plant_store_client/wire/documents.py writes the text).
 JsonText = Text().with_variant(_JsonTextOnSQLite(), "sqlite")
 
 # Surrogate keys of append-only tables: SQLite only auto-increments an INTEGER primary key.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import invalid
 
 
@@ -11,7 +12,7 @@ def require_agent_type_id(raw: str) -> str:
     """The trimmed id; blank ids are refused."""
     agent_type_id = raw.strip()
     if not agent_type_id:
-        raise invalid("AGENT_TYPE_ID_REQUIRED", "agent_type_id is required")
+        raise invalid(Reason.AGENT_TYPE_ID_REQUIRED, "agent_type_id is required")
     return agent_type_id
 
 
@@ -19,7 +20,7 @@ def require_matching_id(key: str, document_id: str) -> None:
     """A definition may only be stored under its own (trimmed) id."""
     if document_id.strip() != key:
         raise invalid(
-            "AGENT_TYPE_ID_MISMATCH",
+            Reason.AGENT_TYPE_ID_MISMATCH,
             "agent_type_id mismatch",
             agent_type_id=key,
             document_agent_type_id=document_id,
@@ -28,7 +29,9 @@ def require_matching_id(key: str, document_id: str) -> None:
 
 def _require_text(document: dict[str, Any], key: str, path: str) -> None:
     if not document.get(key):
-        raise invalid("AGENT_TYPE_INVALID", f"{path}{key} must not be empty", field=f"{path}{key}")
+        raise invalid(
+            Reason.AGENT_TYPE_INVALID, f"{path}{key} must not be empty", field=f"{path}{key}"
+        )
 
 
 def _check_schema(schema: dict[str, Any], path: str) -> None:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import DomainError, ErrorKind, failed_precondition
 from store_service.domain.values import trim
 
@@ -40,7 +41,7 @@ def execution_action(payload: dict[str, Any]) -> str:
 class PolicyDenial(DomainError):
     """Execution refused by policy; the denial is recorded, so its writes are kept."""
 
-    def __init__(self, reason: str, details: dict[str, str]) -> None:
+    def __init__(self, reason: Reason, details: dict[str, str]) -> None:
         super().__init__(
             ErrorKind.PERMISSION_DENIED,
             reason,
@@ -60,12 +61,12 @@ def require_executable(
 ) -> tuple[str, str]:
     """(action, approval id) of an allowed execution; raises the contract's refusals."""
     if review_status != "approved":
-        raise failed_precondition("DELIVERABLE_NOT_APPROVED", "Deliverable is not approved.")
+        raise failed_precondition(Reason.DELIVERABLE_NOT_APPROVED, "Deliverable is not approved.")
     action = execution_action(payload)
     provided = trim(provided_approval_id)
     if action.lower() in APPROVAL_ACTIONS and not provided:
         raise PolicyDenial(
-            "APPROVAL_REQUIRED",
+            Reason.APPROVAL_REQUIRED,
             {
                 "action": action,
                 "message": "External action requires customer approval_id",
@@ -75,7 +76,7 @@ def require_executable(
         )
     if not stored_approval_id or provided != trim(stored_approval_id):
         raise PolicyDenial(
-            "APPROVAL_INVALID",
+            Reason.APPROVAL_INVALID,
             {
                 "deliverable_id": deliverable_id,
                 "action": action,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import invalid
 from store_service.domain.values import trim
 
@@ -37,14 +38,14 @@ PLANS = {
 def plan_for(duration: str) -> Plan:
     plan = PLANS.get(duration.strip().lower())
     if plan is None:
-        raise invalid("UNSUPPORTED_DURATION", "Unsupported duration.", duration=duration)
+        raise invalid(Reason.UNSUPPORTED_DURATION, "Unsupported duration.", duration=duration)
     return plan
 
 
 def require_coupon(code: str) -> str:
     trimmed = code.strip()
     if trimmed != COUPON_CODE:
-        raise invalid("INVALID_COUPON_CODE", "Invalid coupon code.")
+        raise invalid(Reason.INVALID_COUPON_CODE, "Invalid coupon code.")
     return trimmed
 
 
@@ -53,7 +54,7 @@ def normalise_gstin(gstin: str | None) -> str | None:
     if not value:
         return None
     if not GSTIN_PATTERN.fullmatch(value):
-        raise invalid("INVALID_GSTIN", "Invalid GSTIN.")
+        raise invalid(Reason.INVALID_GSTIN, "Invalid GSTIN.")
     return value
 
 
@@ -102,7 +103,7 @@ def _hmac_hex(secret: str, message: bytes) -> str:
 
 def checkout_signature_valid(
     secret: str,
-    order_razorpay_id: str,
+    order_razorpay_id: str | None,
     razorpay_order_id: str,
     razorpay_payment_id: str,
     signature: str,
@@ -110,7 +111,8 @@ def checkout_signature_valid(
     """Whether the checkout's signed ids are the ones Razorpay issued for this order.
 
     The HMAC is checked over the order's own Razorpay id, and the id the request names must be
-    that one: a genuine triplet from another order's payment fails here (contract 7.2-21).
+    that one: a genuine triplet from another order's payment fails here (contract 7.2-21). An
+    order without a Razorpay id has no payment to prove.
     """
     expected = _hmac_hex(secret, f"{order_razorpay_id}|{razorpay_payment_id}".encode())
     return razorpay_order_id == order_razorpay_id and hmac.compare_digest(
@@ -126,7 +128,7 @@ def parse_webhook(body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise invalid("INVALID_WEBHOOK_JSON", "Invalid webhook JSON") from None
+        raise invalid(Reason.INVALID_WEBHOOK_JSON, "Invalid webhook JSON") from None
     return document if isinstance(document, dict) else {}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 INT_TEXT = re.compile(r"\s*[+-]?\d+(_\d+)*\s*")
 # Parsed numbers go back into JSON documents, which hold integers exactly up to the range of a
-# double (store_service/wire/documents.py): a value past it counts as unparsable, like text
+# double (plant_store_client/wire/documents.py): a value past it counts as unparsable, like text
 # Python refuses. Checking the digit count first keeps int() from ever seeing text past its
 # conversion limit (4300 digits), which it refuses with an error.
 LARGEST_INT = int(sys.float_info.max)

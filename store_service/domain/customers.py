@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import invalid
 
 
@@ -9,7 +10,7 @@ def require_customer_id(raw: str) -> str:
     """The trimmed customer id of a billing or trial read; blank is refused."""
     customer_id = raw.strip()
     if not customer_id:
-        raise invalid("CUSTOMER_ID_REQUIRED", "customer_id is required")
+        raise invalid(Reason.CUSTOMER_ID_REQUIRED, "customer_id is required")
     return customer_id
 
 

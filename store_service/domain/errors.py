@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from plant_store_client.reasons import Reason
+
 
 class ErrorKind(Enum):
     INVALID_ARGUMENT = "invalid_argument"
@@ -18,12 +20,12 @@ class ErrorKind(Enum):
 
 
 class DomainError(Exception):
-    """A rule said no. `reason` is stable (UPPER_SNAKE_CASE) and is what clients switch on."""
+    """A rule said no. `reason` (plant_store_client.reasons) is what clients switch on."""
 
     def __init__(
         self,
         kind: ErrorKind,
-        reason: str,
+        reason: Reason,
         message: str,
         metadata: dict[str, str] | None = None,
         *,
@@ -39,25 +41,25 @@ class DomainError(Exception):
         self.keeps_writes = keeps_writes
 
 
-def invalid(reason: str, message: str, **metadata: str) -> DomainError:
+def invalid(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.INVALID_ARGUMENT, reason, message, metadata)
 
 
-def not_found(reason: str, message: str, **metadata: str) -> DomainError:
+def not_found(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.NOT_FOUND, reason, message, metadata)
 
 
-def already_exists(reason: str, message: str, **metadata: str) -> DomainError:
+def already_exists(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.ALREADY_EXISTS, reason, message, metadata)
 
 
-def failed_precondition(reason: str, message: str, **metadata: str) -> DomainError:
+def failed_precondition(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.FAILED_PRECONDITION, reason, message, metadata)
 
 
-def permission_denied(reason: str, message: str, **metadata: str) -> DomainError:
+def permission_denied(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.PERMISSION_DENIED, reason, message, metadata)
 
 
-def aborted(reason: str, message: str, **metadata: str) -> DomainError:
+def aborted(reason: Reason, message: str, **metadata: str) -> DomainError:
     return DomainError(ErrorKind.ABORTED, reason, message, metadata)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plant_store_client.reasons import Reason
 from store_service.domain.conversions import python_float
 from store_service.domain.errors import invalid
 from store_service.domain.hiring import agent_type_for
@@ -15,24 +16,24 @@ FREQUENCIES = frozenset({"daily", "weekly", "monthly", "on_demand"})
 def normalise_frequency(raw: str) -> str:
     frequency = raw.strip().lower()
     if frequency not in FREQUENCIES:
-        raise invalid("UNSUPPORTED_FREQUENCY", "Unsupported frequency.")
+        raise invalid(Reason.UNSUPPORTED_FREQUENCY, "Unsupported frequency.")
     return frequency
 
 
 def require_agent_type(agent_id: str) -> str:
     agent_type = agent_type_for(agent_id)
     if agent_type is None:
-        raise invalid("UNKNOWN_AGENT_TYPE", "Unknown agent type; cannot validate goals.")
+        raise invalid(Reason.UNKNOWN_AGENT_TYPE, "Unknown agent type; cannot validate goals.")
     return agent_type
 
 
 def find_template(definition: dict[str, Any] | None, template_id: str) -> dict[str, Any]:
     if definition is None:
-        raise invalid("AGENT_TYPE_DEFINITION_MISSING", "Agent type definition not found.")
+        raise invalid(Reason.AGENT_TYPE_DEFINITION_MISSING, "Agent type definition not found.")
     for template in definition.get("goal_templates", []):
         if template.get("goal_template_id") == template_id:
             return dict(template)
-    raise invalid("UNKNOWN_GOAL_TEMPLATE", "Unknown goal_template_id for this agent type.")
+    raise invalid(Reason.UNKNOWN_GOAL_TEMPLATE, "Unknown goal_template_id for this agent type.")
 
 
 def _missing(field_type: str, value: Any) -> bool:
@@ -58,4 +59,6 @@ def require_settings(template: dict[str, Any], settings: dict[str, Any]) -> None
     ]
     if missing:
         keys = ", ".join(missing)
-        raise invalid("MISSING_REQUIRED_SETTINGS", f"Missing required settings: {keys}", keys=keys)
+        raise invalid(
+            Reason.MISSING_REQUIRED_SETTINGS, f"Missing required settings: {keys}", keys=keys
+        )

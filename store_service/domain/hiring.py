@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from plant_store_client.reasons import Reason
 from store_service.domain.conversions import python_int
 from store_service.domain.errors import failed_precondition, invalid, permission_denied
 from store_service.domain.values import nonblank, trim
@@ -62,7 +63,7 @@ def require_refs_only(config: Any) -> None:
     path = find_raw_secret(config)
     if path is not None:
         raise invalid(
-            "RAW_SECRET_IN_CONFIG",
+            Reason.RAW_SECRET_IN_CONFIG,
             f"Raw secrets are not allowed in Plant config (found at {path}). "
             "Use credential refs only.",
             path=path,
@@ -75,7 +76,7 @@ def normalise_theme(theme: str | None) -> str | None:
     if not value:
         return None
     if value not in THEMES:
-        raise invalid("UNSUPPORTED_THEME", "Unsupported theme.")
+        raise invalid(Reason.UNSUPPORTED_THEME, "Unsupported theme.")
     return value
 
 
@@ -194,14 +195,14 @@ def require_readable(
         return
     if ended_at is None or retention_days <= 0 or at > ended_at + timedelta(days=retention_days):
         raise failed_precondition(
-            "HIRED_AGENT_DATA_GONE", "Hired agent data is no longer available."
+            Reason.HIRED_AGENT_DATA_GONE, "Hired agent data is no longer available."
         )
 
 
 def require_writable(status: str | None) -> None:
     if status != "active":
         raise failed_precondition(
-            "HIRED_AGENT_READ_ONLY", "Subscription is not active; hired agent is read-only."
+            Reason.HIRED_AGENT_READ_ONLY, "Subscription is not active; hired agent is read-only."
         )
 
 
@@ -209,7 +210,7 @@ def require_owner_id(raw: str) -> str:
     """The trimmed customer id of a hired-agent request; blank is refused."""
     customer_id = raw.strip()
     if not customer_id:
-        raise invalid("HIRED_AGENT_CUSTOMER_ID_REQUIRED", "customer_id is required.")
+        raise invalid(Reason.HIRED_AGENT_CUSTOMER_ID_REQUIRED, "customer_id is required.")
     return customer_id
 
 
@@ -223,5 +224,5 @@ def require_subscription_owner(subscription_customer_id: str | None, customer_id
     that sends one id with spaces to both is still its owner."""
     if owned_by_other(subscription_customer_id, customer_id):
         raise permission_denied(
-            "SUBSCRIPTION_CUSTOMER_MISMATCH", "Subscription does not belong to customer"
+            Reason.SUBSCRIPTION_CUSTOMER_MISMATCH, "Subscription does not belong to customer"
         )

@@ -2,7 +2,8 @@
 
 Each mirrors its model in db/models.py field for field (tests/unit/test_records.py holds them to
 it), so `mypy --strict` checks every column a service or message builder reads, without this
-layer importing the database's.
+layer importing the database's. Statements that return fewer columns, or joined ones, have
+records of their own after the tables' ones, named for what they hold (not `...Row`).
 """
 
 from __future__ import annotations
@@ -251,6 +252,71 @@ class NotificationEventRow(TypedDict):
     delivered_at: datetime | None
 
 
+class DueSubscription(TypedDict):
+    """A subscription whose period end is due, as period end claims it."""
+
+    subscription_id: str
+    customer_id: str | None
+
+
+class StoredAnswer(TypedDict):
+    """What an idempotency record keeps for a repeat: the request's fingerprint and, once it
+    is answered, its answer."""
+
+    fingerprint: str
+    response: bytes | None
+
+
+class DrawnNumber(TypedDict):
+    """A document number drawn for a kind: its value within the day."""
+
+    kind: str
+    last_value: int
+
+
+class InstanceWithSubscription(HiredInstanceRow):
+    """An instance with the state of its subscription (None for both when it has none)."""
+
+    subscription_status: str | None
+    subscription_ended_at: datetime | None
+
+
+class InstanceWithDefinition(InstanceWithSubscription):
+    """An instance locked for a goal write, with its agent type's definition as SQL chose it."""
+
+    definition_type: str | None
+    definition: str | None
+
+
+class SubscriptionLockForDraft(TypedDict):
+    """A subscription locked for a draft, with the id of its instance if it has one."""
+
+    subscription_status: str
+    subscription_ended_at: datetime | None
+    subscription_customer_id: str | None
+    hired_instance_id: str | None
+
+
+class TrialEntry(TypedDict):
+    """The trial projection of an instance (without its configuration)."""
+
+    subscription_id: str
+    hired_instance_id: str
+    customer_id: str | None
+    trial_status: str
+    trial_start_at: datetime | None
+    trial_end_at: datetime | None
+    configured: bool
+    goals_completed: bool
+
+
+class CatalogEntry(TypedDict):
+    """An agent type's stored definition, as catalog lists read it."""
+
+    agent_type_id: str
+    document: str
+
+
 class LockedDeliverable(DeliverableRow):
     """A deliverable with its instance's owner and subscription state (all None without an
     instance), as review and execution lock it."""
@@ -261,12 +327,10 @@ class LockedDeliverable(DeliverableRow):
     subscription_ended_at: datetime | None
 
 
-class InstanceWithGoal(HiredInstanceRow):
+class InstanceWithGoal(InstanceWithSubscription):
     """An instance with its subscription's state and one of its goals (goal columns all None
     when it has none)."""
 
-    subscription_status: str | None
-    subscription_ended_at: datetime | None
     goal_hired_instance_id: str | None
     goal_goal_instance_id: str | None
     goal_goal_template_id: str | None

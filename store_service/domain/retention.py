@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import invalid
 
 MINIMUM_IDEMPOTENCY_RETENTION = timedelta(hours=24)
@@ -14,7 +15,7 @@ def idempotency_retention(requested: timedelta | None, configured_hours: float) 
     retention = requested if requested else timedelta(hours=configured_hours)
     if retention < MINIMUM_IDEMPOTENCY_RETENTION:
         raise invalid(
-            "RETENTION_TOO_SHORT",
+            Reason.RETENTION_TOO_SHORT,
             "idempotency records are kept at least 24 hours",
             retention_seconds=str(int(retention.total_seconds())),
         )

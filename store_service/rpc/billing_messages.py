@@ -1,20 +1,20 @@
-"""Billing rows -> BillingService messages."""
+"""Billing records -> BillingService messages."""
 
 from __future__ import annotations
 
 from plant.store.v1 import billing_pb2 as pb
 
-from store_service.db.sql import Row
-from store_service.wire.enums import (
+from plant_store_client.wire.enums import (
     ORDER_STATUS,
     PAYMENT_PROVIDER,
     SUBSCRIPTION_STATUS,
     TAX_TYPE,
 )
-from store_service.wire.values import timestamp
+from plant_store_client.wire.values import timestamp
+from store_service.domain.records import InvoiceRow, OrderRow, ReceiptRow, SubscriptionRow
 
 
-def order_message(row: Row) -> pb.Order:
+def order_message(row: OrderRow) -> pb.Order:
     return pb.Order(
         order_id=row["order_id"],
         payment_provider=PAYMENT_PROVIDER.value(row["payment_provider"]),
@@ -32,7 +32,7 @@ def order_message(row: Row) -> pb.Order:
     )
 
 
-def subscription_message(row: Row) -> pb.Subscription:
+def subscription_message(row: SubscriptionRow) -> pb.Subscription:
     return pb.Subscription(
         subscription_id=row["subscription_id"],
         agent_id=row["agent_id"],
@@ -46,11 +46,11 @@ def subscription_message(row: Row) -> pb.Subscription:
     )
 
 
-def _items(row: Row) -> list[pb.LineItem]:
+def _items(row: ReceiptRow | InvoiceRow) -> list[pb.LineItem]:
     return [pb.LineItem(**item) for item in row["items"]]
 
 
-def receipt_message(row: Row) -> pb.Receipt:
+def receipt_message(row: ReceiptRow) -> pb.Receipt:
     return pb.Receipt(
         receipt_id=row["receipt_id"],
         receipt_number=row["receipt_number"],
@@ -65,33 +65,27 @@ def receipt_message(row: Row) -> pb.Receipt:
     )
 
 
-def invoice_message(row: Row) -> pb.Invoice:
-    copied = {
-        name: row[name]
-        for name in (
-            "invoice_id",
-            "invoice_number",
-            "customer_id",
-            "order_id",
-            "subscription_id",
-            "currency",
-            "seller_legal_name",
-            "seller_gstin",
-            "seller_state_code",
-            "customer_business_name",
-            "customer_business_address",
-            "customer_gstin",
-            "customer_state_code",
-            "subtotal_amount",
-            "cgst_amount",
-            "sgst_amount",
-            "igst_amount",
-            "total_amount",
-            "tax_regime",
-        )
-    }
+def invoice_message(row: InvoiceRow) -> pb.Invoice:
     return pb.Invoice(
-        **copied,
+        invoice_id=row["invoice_id"],
+        invoice_number=row["invoice_number"],
+        customer_id=row["customer_id"],
+        order_id=row["order_id"],
+        subscription_id=row["subscription_id"],
+        currency=row["currency"],
+        seller_legal_name=row["seller_legal_name"],
+        seller_gstin=row["seller_gstin"],
+        seller_state_code=row["seller_state_code"],
+        customer_business_name=row["customer_business_name"],
+        customer_business_address=row["customer_business_address"],
+        customer_gstin=row["customer_gstin"],
+        customer_state_code=row["customer_state_code"],
+        subtotal_amount=row["subtotal_amount"],
+        cgst_amount=row["cgst_amount"],
+        sgst_amount=row["sgst_amount"],
+        igst_amount=row["igst_amount"],
+        total_amount=row["total_amount"],
+        tax_regime=row["tax_regime"],
         created_at=timestamp(row["created_at"]),
         tax_type=TAX_TYPE.value(row["tax_type"]),
         items=_items(row),

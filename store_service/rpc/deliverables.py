@@ -8,10 +8,13 @@ import grpc
 from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
+from plant_store_client.logging_context import correlation_id
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.enums import REVIEW_DECISION
+from plant_store_client.wire.values import optional_instant, optional_text
 from store_service.config import StoreSettings
 from store_service.domain.errors import invalid
 from store_service.domain.records import DeliverableRow
-from store_service.logging_context import correlation_id
 from store_service.rpc import page_tokens
 from store_service.rpc.deliverables_messages import (
     deliverable_message,
@@ -24,8 +27,6 @@ from store_service.services import deliverables
 from store_service.services.batches import batch_size
 from store_service.services.deliverables import DueDrafts, ExecutionRequest, ReviewDecision
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from store_service.wire.enums import REVIEW_DECISION
-from store_service.wire.values import optional_instant, optional_text
 
 
 def _due_drafts_message(due: DueDrafts) -> pb.RunDueDraftsResponse:
@@ -67,7 +68,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
     ) -> pb.ReviewDeliverableResponse:
         decision = REVIEW_DECISION.optional_name(request.decision)
         if decision is None:
-            raise invalid("UNSUPPORTED_DECISION", "Unsupported decision.")
+            raise invalid(Reason.UNSUPPORTED_DECISION, "Unsupported decision.")
 
         def answer(row: DeliverableRow) -> pb.ReviewDeliverableResponse:
             return pb.ReviewDeliverableResponse(deliverable=deliverable_message(row))
@@ -158,7 +159,9 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         try:
             before = int(request.page_token) if request.page_token else None
         except ValueError:
-            raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+            raise invalid(
+                Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
+            ) from None
         rows = await deliverables.denials(self.units, request.deliverable_id or None, before, size)
         # Its page token is the id of the last denial listed, not a page_tokens cursor.
         denials = within_budget(denial_message(row) for row in rows)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from plant.store.v1 import deliverables_pb2 as pb
 
+from plant_store_client.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
+from plant_store_client.wire.values import timestamp
 from store_service.domain.records import (
     DeliverableExecutionRow,
     DeliverableReviewRow,
     DeliverableRow,
     EnforcementDenialRow,
 )
-from store_service.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
-from store_service.wire.values import timestamp
 
 
 def deliverable_message(row: DeliverableRow) -> pb.Deliverable:

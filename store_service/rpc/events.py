@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import grpc
 from plant.store.v1 import events_pb2 as pb
 from plant.store.v1 import events_pb2_grpc
 
-from store_service.db.sql import Row, Transaction
-from store_service.domain.errors import invalid
+from plant_store_client.wire.values import optional_text, timestamp
+from store_service.domain.records import NotificationEventRow
 from store_service.rpc import paging
 from store_service.services import outbox
-from store_service.services.batches import MAX_BATCH_SIZE, batch_size
-from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.values import optional_text, timestamp
+from store_service.services.batches import batch_size
+from store_service.services.units_of_work import Reply, UnitsOfWork
 
 
-def event_message(row: Row) -> pb.Event:
+def event_message(row: NotificationEventRow) -> pb.Event:
     return pb.Event(
         event_id=row["event_id"],
         created_at=timestamp(row["created_at"]),
@@ -39,47 +37,33 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     async def ListEvents(
         self, request: pb.ListEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListEventsResponse:
-        # The outbox grows with every change: reading all of it in one answer is refused.
-        if not 0 < request.limit <= MAX_BATCH_SIZE:
-            raise invalid(
-                "INVALID_LIMIT",
-                f"limit must be between 1 and {MAX_BATCH_SIZE}",
-                limit=str(request.limit),
-            )
-
-        async def work(tx: Transaction) -> pb.ListEventsResponse:
-            rows = await outbox.list_events(
-                tx,
-                event_type=optional_text(request, "event_type"),
-                customer_id=optional_text(request, "customer_id"),
-                subscription_id=optional_text(request, "subscription_id"),
-                limit=request.limit,
-            )
-            return pb.ListEventsResponse(events=[event_message(row) for row in rows])
-
-        return await self.units.read(work)
+        rows = await outbox.list_events(
+            self.units,
+            event_type=optional_text(request, "event_type"),
+            customer_id=optional_text(request, "customer_id"),
+            subscription_id=optional_text(request, "subscription_id"),
+            limit=request.limit,
+        )
+        return pb.ListEventsResponse(events=[event_message(row) for row in rows])
 
     async def ListUndeliveredEvents(
         self, request: pb.ListUndeliveredEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListUndeliveredEventsResponse:
-        size = batch_size(request.page_size)
-
-        async def work(tx: Transaction) -> pb.ListUndeliveredEventsResponse:
-            rows = await outbox.list_undelivered(tx, size)
-            # A queue: what does not fit this answer comes first in the next one.
-            events = paging.within_budget(event_message(row) for row in rows)
-            return pb.ListUndeliveredEventsResponse(events=events)
-
-        return await self.units.read(work)
+        rows = await outbox.list_undelivered(self.units, batch_size(request.page_size))
+        # A queue: what does not fit this answer comes first in the next one.
+        events = paging.within_budget(event_message(row) for row in rows)
+        return pb.ListUndeliveredEventsResponse(events=events)
 
     async def AcknowledgeEvents(
         self, request: pb.AcknowledgeEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.AcknowledgeEventsResponse:
-        async def work(tx: Transaction, now: datetime) -> pb.AcknowledgeEventsResponse:
-            count = await outbox.acknowledge(tx, list(request.event_ids), now)
-            return pb.AcknowledgeEventsResponse(acknowledged=count)
-
-        return await self.units.write(
-            Reply("EventsService.AcknowledgeEvents", request, pb.AcknowledgeEventsResponse, as_is),
-            work,
+        return await outbox.acknowledge(
+            self.units,
+            list(request.event_ids),
+            Reply(
+                "EventsService.AcknowledgeEvents",
+                request,
+                pb.AcknowledgeEventsResponse,
+                lambda count: pb.AcknowledgeEventsResponse(acknowledged=count),
+            ),
         )

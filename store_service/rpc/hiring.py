@@ -8,6 +8,12 @@ import grpc
 from plant.store.v1 import hiring_pb2 as pb
 from plant.store.v1 import hiring_pb2_grpc
 
+from plant_store_client.wire.values import (
+    optional_instant,
+    optional_text,
+    request_document,
+    timestamp,
+)
 from store_service.config import StoreSettings
 from store_service.rpc.hiring_messages import (
     goal_message,
@@ -17,16 +23,10 @@ from store_service.rpc.hiring_messages import (
 )
 from store_service.rpc.paging import page_query, paged
 from store_service.services import goals, hired_agents, trials
-from store_service.services.batches import batch_size
+from store_service.services.batches import batch_size, max_batches
 from store_service.services.goals import GoalChange, GoalDeletion
 from store_service.services.hired_agents import Draft, HiredAgentView, TrialsEnded
 from store_service.services.units_of_work import Reply, UnitsOfWork
-from store_service.wire.values import (
-    optional_instant,
-    optional_text,
-    request_document,
-    timestamp,
-)
 
 
 class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
@@ -97,12 +97,15 @@ class HiringServicer(hiring_pb2_grpc.HiringServiceServicer):
         self, request: pb.ProcessTrialEndRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ProcessTrialEndResponse:
         def answer(ended: TrialsEnded) -> pb.ProcessTrialEndResponse:
-            return pb.ProcessTrialEndResponse(processed=ended.processed, now=timestamp(ended.now))
+            return pb.ProcessTrialEndResponse(
+                processed=ended.processed, now=timestamp(ended.now), more=ended.more
+            )
 
         return await hired_agents.end_due_trials(
             self.units,
             optional_instant(request, "now"),
             batch_size(request.batch_size),
+            max_batches(request.max_batches),
             Reply("HiringService.ProcessTrialEnd", request, pb.ProcessTrialEndResponse, answer),
         )
 

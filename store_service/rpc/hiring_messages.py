@@ -5,11 +5,11 @@ from __future__ import annotations
 from plant.store.v1 import common_pb2
 from plant.store.v1 import hiring_pb2 as pb
 
-from store_service.db.sql import Row
+from plant_store_client.wire.enums import SUBSCRIPTION_STATUS, TRIAL_STATUS
+from plant_store_client.wire.values import timestamp
 from store_service.domain.hiring import agent_type_for, retention_expires_at
+from store_service.domain.records import GoalInstanceRow, TrialEntry, TrialTransitionRow
 from store_service.services.hired_agents import HiredAgentView
-from store_service.wire.enums import SUBSCRIPTION_STATUS, TRIAL_STATUS
-from store_service.wire.values import timestamp
 
 
 def hired_agent_message(view: HiredAgentView, retention_days: int) -> pb.HiredAgentInstance:
@@ -44,7 +44,7 @@ def hired_agent_message(view: HiredAgentView, retention_days: int) -> pb.HiredAg
     )
 
 
-def goal_message(row: Row) -> pb.GoalInstance:
+def goal_message(row: GoalInstanceRow) -> pb.GoalInstance:
     return pb.GoalInstance(
         goal_instance_id=row["goal_instance_id"],
         hired_instance_id=row["hired_instance_id"],
@@ -56,7 +56,7 @@ def goal_message(row: Row) -> pb.GoalInstance:
     )
 
 
-def trial_message(row: Row) -> pb.TrialStatusEntry:
+def trial_message(row: TrialEntry) -> pb.TrialStatusEntry:
     return pb.TrialStatusEntry(
         subscription_id=row["subscription_id"],
         hired_instance_id=row["hired_instance_id"],
@@ -68,7 +68,7 @@ def trial_message(row: Row) -> pb.TrialStatusEntry:
     )
 
 
-def transition_message(row: Row) -> pb.TrialTransition:
+def transition_message(row: TrialTransitionRow) -> pb.TrialTransition:
     return pb.TrialTransition(
         transition_id=row["transition_id"],
         hired_instance_id=row["hired_instance_id"],

@@ -1,6 +1,7 @@
 """One server interceptor: caller authentication, correlation ids, and error-to-status mapping.
 
-Every servicer raises plain domain errors; this is the one place they become gRPC statuses.
+Every servicer raises plain domain errors (and the wire conversions their own); this is the one
+place they become gRPC statuses.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import grpc
 from google.protobuf.message import DecodeError
 from google.rpc import code_pb2
 
+from plant_store_client.logging_context import correlation_id, failure, printable_correlation_id
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.errors import InvalidWireValue
 from store_service.deadlines import call_deadline
 from store_service.domain.errors import DomainError
-from store_service.logging_context import correlation_id, failure, printable_correlation_id
 from store_service.metrics import RPC_DURATION, RPC_REQUESTS
 from store_service.rpc.request_values import refusal
-from store_service.rpc.status import build_status, domain_status, internal_status
+from store_service.rpc.status import build_status, domain_status, internal_status, wire_status
 
 logger = logging.getLogger(__name__)
 # One line per RPC: method, status code and duration (and the correlation id, like every line).
@@ -37,7 +40,7 @@ Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
 
 def _unauthenticated() -> grpc.Status:
     return build_status(
-        code_pb2.UNAUTHENTICATED, "UNAUTHENTICATED", "Missing or invalid store credentials"
+        code_pb2.UNAUTHENTICATED, Reason.UNAUTHENTICATED, "Missing or invalid store credentials"
     )
 
 
@@ -63,7 +66,7 @@ def _lenient(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
 
 def _malformed() -> grpc.Status:
     return build_status(
-        code_pb2.INVALID_ARGUMENT, "MALFORMED_REQUEST", "The request is not a valid message"
+        code_pb2.INVALID_ARGUMENT, Reason.MALFORMED_REQUEST, "The request is not a valid message"
     )
 
 
@@ -89,6 +92,8 @@ def _guard(behavior: Behavior, method: str, cid: str, denied: bool) -> Behavior:
                         return await behavior(request, context)
                 except DomainError as error:
                     status = domain_status(error)
+                except InvalidWireValue as error:
+                    status = wire_status(error)
                 except grpc.aio.AbortError:
                     raise
                 except Exception as error:

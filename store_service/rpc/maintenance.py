@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
 import grpc
 from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
+from plant_store_client.wire.values import optional_instant, timestamp
 from store_service.config import StoreSettings
-from store_service.db.sql import Transaction
 from store_service.domain.retention import idempotency_retention
-from store_service.services import idempotency, retention
-from store_service.services.batches import batch_size
-from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
-from store_service.wire.values import optional_instant
+from store_service.services import retention
+from store_service.services.batches import batch_size, max_batches
+from store_service.services.retention import Purged, Retentions
+from store_service.services.units_of_work import Reply, UnitsOfWork
 
 
 class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
@@ -31,87 +29,55 @@ class MaintenanceServicer(maintenance_pb2_grpc.MaintenanceServiceServicer):
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.PurgeIdempotencyRecordsResponse:
         requested = request.retention.ToTimedelta() if request.HasField("retention") else None
-        retention = idempotency_retention(requested, self.settings.idempotency_retention_hours)
+        kept = idempotency_retention(requested, self.settings.idempotency_retention_hours)
         size = batch_size(request.batch_size)
-        effective = optional_instant(request, "now")
-
-        async def run(clock: datetime) -> pb.PurgeIdempotencyRecordsResponse:
-            cutoff = (effective or clock) - retention
-            if request.dry_run:
-                return pb.PurgeIdempotencyRecordsResponse(
-                    purged=await self.units.read(
-                        lambda c: idempotency.purge_batch(c, cutoff, 2**31 - 1, dry_run=True)
-                    )
-                )
-            purged = 0
-            while batch := await self.units.in_transaction(
-                lambda c: idempotency.purge_batch(c, cutoff, size, dry_run=False)
-            ):
-                purged += batch
-            return pb.PurgeIdempotencyRecordsResponse(purged=purged)
-
-        return await self.units.job(
+        return await retention.purge_idempotency_records(
+            self.units,
+            kept,
+            optional_instant(request, "now"),
+            size,
+            max_batches(request.max_batches),
+            request.dry_run,
             Reply(
                 "MaintenanceService.PurgeIdempotencyRecords",
                 request,
                 pb.PurgeIdempotencyRecordsResponse,
-                as_is,
+                lambda done: pb.PurgeIdempotencyRecordsResponse(
+                    purged=done.purged, more=done.more, now=timestamp(done.now)
+                ),
             ),
-            run,
         )
 
     async def PurgeExpiredData(
         self, request: pb.PurgeExpiredDataRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.PurgeExpiredDataResponse:
-        size = batch_size(request.batch_size)
-        effective = optional_instant(request, "now")
-        idempotency_kept = idempotency_retention(None, self.settings.idempotency_retention_hours)
-        events_kept = timedelta(hours=self.settings.outbox_retention_hours)
-
-        async def drain(step: Callable[[Transaction], Awaitable[int]]) -> int:
-            if request.dry_run:
-                return await self.units.read(step)
-            total = 0
-            while batch := await self.units.in_transaction(step):
-                total += batch
-            return total
-
-        async def run(clock: datetime) -> pb.PurgeExpiredDataResponse:
-            now, dry = effective or clock, request.dry_run
-            # A dry run counts everything in one go; a real one works batch by batch.
-            limit = 2**31 - 1 if dry else size
+        def answer(purged: Purged) -> pb.PurgeExpiredDataResponse:
             return pb.PurgeExpiredDataResponse(
-                hired_instances=await drain(
-                    partial(
-                        retention.purge_expired_instances,
-                        now=now,
-                        retention_days=self.settings.end_retention_days,
-                        batch_size=limit,
-                        dry_run=dry,
-                    )
-                ),
-                idempotency_records=await drain(
-                    partial(
-                        idempotency.purge_batch,
-                        cutoff=now - idempotency_kept,
-                        batch_size=limit,
-                        dry_run=dry,
-                    )
-                ),
-                delivered_events=await drain(
-                    partial(
-                        retention.purge_delivered_events,
-                        now=now,
-                        retention=events_kept,
-                        batch_size=limit,
-                        dry_run=dry,
-                    )
-                ),
+                hired_instances=purged.hired_instances,
+                idempotency_records=purged.idempotency_records,
+                delivered_events=purged.delivered_events,
+                more=purged.more,
+                now=timestamp(purged.now),
             )
 
-        return await self.units.job(
-            Reply(
-                "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, as_is
+        size = batch_size(request.batch_size)
+        limit = max_batches(request.max_batches)
+        as_of = optional_instant(request, "now")
+        retentions = Retentions(
+            hired_agent_days=self.settings.end_retention_days,
+            idempotency_records=idempotency_retention(
+                None, self.settings.idempotency_retention_hours
             ),
-            run,
+            delivered_events=timedelta(hours=self.settings.outbox_retention_hours),
+        )
+        return await retention.purge_expired_data(
+            self.units,
+            retentions,
+            as_of,
+            size,
+            limit,
+            request.dry_run,
+            Reply(
+                "MaintenanceService.PurgeExpiredData", request, pb.PurgeExpiredDataResponse, answer
+            ),
         )

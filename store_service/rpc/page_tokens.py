@@ -10,11 +10,12 @@ from typing import Any
 
 import orjson
 
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import DomainError, invalid
 
 
 def _foreign() -> DomainError:
-    return invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued")
+    return invalid(Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued")
 
 
 def encode(created_at: datetime, key: str) -> str:

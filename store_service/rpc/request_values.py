@@ -14,11 +14,12 @@ from google.protobuf import timestamp_pb2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from plant_store_client.instants import EARLIEST, LATEST
+from plant_store_client.reasons import Reason
 from store_service.domain.errors import DomainError, invalid
-from store_service.domain.instants import EARLIEST, LATEST
 
 TIMESTAMP = timestamp_pb2.Timestamp.DESCRIPTOR.full_name
-# Messages the store keeps as JSON text (store_service/wire/documents.py), with their fields
+# Messages the store keeps as JSON text (plant_store_client/wire/documents.py), with their fields
 # that are also key columns (where a NUL still cannot go).
 DOCUMENT_MESSAGES = {"plant.store.v1.AgentTypeDefinition": frozenset({"agent_type_id", "version"})}
 EARLIEST_SECONDS = int(EARLIEST.timestamp())
@@ -66,7 +67,7 @@ def refusal(
         text_is_data = keys is not None and field.name not in keys
         problem = _problem(field, value, text_is_data)
         if problem is not None:
-            return invalid("INVALID_VALUE", f"{where} {problem}", field=where)
+            return invalid(Reason.INVALID_VALUE, f"{where} {problem}", field=where)
         if isinstance(value, Message):
             name = value.DESCRIPTOR.full_name
             inner = DOCUMENT_MESSAGES.get(name, frozenset() if keys is not None else None)

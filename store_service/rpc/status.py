@@ -1,4 +1,4 @@
-"""Turns domain errors into gRPC statuses with google.rpc.ErrorInfo."""
+"""Turns domain and wire errors into gRPC statuses with google.rpc.ErrorInfo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from store_service.domain.errors import DomainError, ErrorKind
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.errors import InvalidWireValue
+from store_service.domain.errors import DomainError, ErrorKind, invalid
 
 ERROR_DOMAIN = "plant.store.v1"
 
@@ -41,5 +43,10 @@ def domain_status(error: DomainError) -> grpc.Status:
     return build_status(CODES[error.kind], error.reason, error.message, error.metadata)
 
 
+def wire_status(error: InvalidWireValue) -> grpc.Status:
+    """A value the wire conversions refused: the caller's to fix, like any invalid argument."""
+    return domain_status(invalid(error.reason, error.message, **error.metadata))
+
+
 def internal_status() -> grpc.Status:
-    return build_status(code_pb2.INTERNAL, "INTERNAL", "Internal error")
+    return build_status(code_pb2.INTERNAL, Reason.INTERNAL, "Internal error")

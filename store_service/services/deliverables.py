@@ -10,6 +10,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any, cast
 
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.sql import Contended, Transaction
 from store_service.db.statements import deliverables as sql
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
@@ -34,7 +36,6 @@ from store_service.services.hired_agents import (
 )
 from store_service.services.pages import PageQuery, Rows, cursor_after, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
 
 
 # Not frozen: one is made per instance of every scheduler page, and a frozen dataclass costs
@@ -242,7 +243,7 @@ async def _reviewable(
     """The deliverable (locked), for the owner of its instance, while readable."""
     deliverable = await sql.locked(tx, raw_deliverable_id.strip())
     if deliverable is None:
-        raise not_found("DELIVERABLE_NOT_FOUND", "Deliverable not found.")
+        raise not_found(Reason.DELIVERABLE_NOT_FOUND, "Deliverable not found.")
     require_owner(
         deliverable if deliverable["owner_instance_id"] else None,
         raw_customer_id,

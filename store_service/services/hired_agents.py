@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
+from store_service.db.sql import Transaction
+from store_service.db.statements import hired_agents as statements
 
-from store_service.db.models import HiredInstance, Subscription, TrialTransition, table_of
-from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
+# Fragments of the instance's SQL that deliverables' statements join with (their home is
+# db/statements/hired_agents.py; imported from here until deliverables moves its SQL too).
+from store_service.db.statements.hired_agents import (
+    SAME_SUBSCRIPTION as SAME_SUBSCRIPTION,
+)
+from store_service.db.statements.hired_agents import (
+    SUBSCRIPTION_STATE as SUBSCRIPTION_STATE,
+)
 from store_service.domain.errors import not_found, permission_denied
 from store_service.domain.hiring import (
     TRIAL_LENGTH,
@@ -25,142 +34,40 @@ from store_service.domain.hiring import (
     require_subscription_owner,
     require_writable,
 )
+from store_service.domain.records import HiredInstanceRow, InstanceWithSubscription
+from store_service.services.batches import until_done
 from store_service.services.outbox import emit
 from store_service.services.subscriptions import subscription_not_found
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
-from store_service.wire.documents import Document, from_stored_json, to_json
-
-instances = table_of(HiredInstance)
-subscriptions = table_of(Subscription)
-transitions = table_of(TrialTransition)
-
-SUBSCRIPTION_STATE = (
-    subscriptions.c.status.label("subscription_status"),
-    subscriptions.c.ended_at.label("subscription_ended_at"),
-)
-SAME_SUBSCRIPTION = subscriptions.c.subscription_id == instances.c.subscription_id
-_WITH_SUBSCRIPTION = select(instances, *SUBSCRIPTION_STATE).select_from(
-    instances.outerjoin(subscriptions, SAME_SUBSCRIPTION)
-)
-VIEW_BY_ID = Statement(
-    _WITH_SUBSCRIPTION.where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-)
-VIEW_BY_SUBSCRIPTION = Statement(
-    _WITH_SUBSCRIPTION.where(instances.c.subscription_id == bindparam("subscription_id"))
-)
-
-
-# Writers of an instance lock its subscription row and then the instance row, in the statement
-# that reads them: PostgreSQL takes the locks in the order of FOR … OF (period end's order too),
-# and after waiting for a lock it re-reads the locked rows only. A row that was only joined
-# would be read as it was before the previous writer committed (READ COMMITTED). NO KEY UPDATE
-# is the lock their UPDATE takes anyway: it leaves inserts that reference the rows unblocked.
-def locked_for_write(*extra: ColumnElement[Any]) -> Statement:
-    """The instance and its subscription row, both locked (and `extra` columns), by instance id."""
-    return Statement(
-        select(instances, *SUBSCRIPTION_STATE, *extra)
-        .select_from(instances.join(subscriptions, SAME_SUBSCRIPTION))
-        .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-        .with_for_update(of=[subscriptions, instances], key_share=True)
-    )
-
-
-LOCK_FOR_WRITE = locked_for_write()
-# A draft locks the subscription, then (when there is one) the instance it updates, read in
-# that locking statement; the instance cannot be locked here, on the nullable side of the join.
-LOCK_SUBSCRIPTION_FOR_DRAFT = Statement(
-    select(
-        *SUBSCRIPTION_STATE,
-        subscriptions.c.customer_id.label("subscription_customer_id"),
-        instances.c.hired_instance_id,
-    )
-    .select_from(subscriptions.outerjoin(instances, SAME_SUBSCRIPTION))
-    .where(subscriptions.c.subscription_id == bindparam("subscription_id"))
-    .with_for_update(of=subscriptions)
-)
-LOCK_INSTANCE_OF_SUBSCRIPTION = Statement(
-    select(instances)
-    .where(instances.c.subscription_id == bindparam("subscription_id"))
-    .with_for_update(key_share=True)
-)
-CREATE = Statement(
-    postgresql.insert(instances)
-    .values(all_columns(instances))
-    .on_conflict_do_nothing(index_elements=["subscription_id"])
-    .returning(*instances.c)
-)
-_CHANGES = ("agent_id", "customer_id", "nickname", "theme", "config", "configured", "updated_at")
-UPDATE_DRAFT = Statement(
-    update(instances)
-    .where(instances.c.hired_instance_id == bindparam("key"))
-    .values({**bound(instances, *_CHANGES), "active": True})
-    .returning(*instances.c)
-)
-FINALIZE = Statement(
-    update(instances)
-    .where(instances.c.hired_instance_id == bindparam("key"))
-    .values(bound(instances, "configured", "goals_completed", "updated_at"))
-    .returning(*instances.c)
-)
-START_TRIAL = Statement(
-    update(instances)
-    .where(instances.c.hired_instance_id == bindparam("key"))
-    .values(
-        bound(
-            instances,
-            "configured",
-            "goals_completed",
-            "updated_at",
-            "trial_status",
-            "trial_start_at",
-            "trial_end_at",
-        )
-    )
-    .returning(*instances.c)
-)
-RECORD_TRANSITION = Statement(
-    insert(transitions).values(
-        bound(transitions, "hired_instance_id", "from_status", "to_status", "cause", "occurred_at")
-    )
-)
-CLAIM_EXPIRED_TRIALS = Statement(
-    select(instances)
-    .where(instances.c.trial_status == "active", instances.c.trial_end_at <= bindparam("now"))
-    .order_by(instances.c.trial_end_at, instances.c.hired_instance_id)
-    .limit(bindparam("batch_size"))
-    .with_for_update(skip_locked=True)
-)
-END_TRIAL = Statement(
-    update(instances)
-    .where(instances.c.hired_instance_id == bindparam("key"))
-    .values(bound(instances, "trial_status", "updated_at"))
-)
 
 
 @dataclass(frozen=True, slots=True)
 class HiredAgentView:
     """An instance with the live state of its subscription."""
 
-    instance: Row
+    instance: HiredInstanceRow
     subscription_status: str | None
     subscription_ended_at: datetime | None
 
     @classmethod
-    def of(cls, instance: Row, subscription: Row | None) -> HiredAgentView:
-        if subscription is None:
-            return cls(instance, None, None)
-        return cls(instance, subscription["status"], subscription["ended_at"])
-
-    @classmethod
-    def joined(cls, row: Row) -> HiredAgentView:
-        return cls(row, row["subscription_status"], row["subscription_ended_at"])
+    def joined(cls, row: InstanceWithSubscription | Mapping[str, Any]) -> HiredAgentView:
+        """The view of a row that selects an instance with SUBSCRIPTION_STATE (deliverables'
+        statements still hand it untyped)."""
+        return cls(
+            cast(HiredInstanceRow, row), row["subscription_status"], row["subscription_ended_at"]
+        )
 
 
 def hired_agent_not_found() -> Exception:
-    return not_found("HIRED_AGENT_NOT_FOUND", "Hired agent instance not found.")
+    return not_found(Reason.HIRED_AGENT_NOT_FOUND, "Hired agent instance not found.")
 
 
-def require_owner(row: Row | None, raw_customer_id: str, customer_key: str = "customer_id") -> Row:
+Owned = TypeVar("Owned", bound=Mapping[str, Any])
+
+
+def require_owner(
+    row: Owned | None, raw_customer_id: str, customer_key: str = "customer_id"
+) -> Owned:
     """The instance row for its owner: 404 when missing, 400 without a customer, 404 for
     another customer (404, not 403, so existence is not revealed)."""
     if row is None:
@@ -174,7 +81,7 @@ async def owned_view(
     tx: Transaction, hired_instance_id: str, raw_customer_id: str
 ) -> HiredAgentView:
     """The instance for its owner: 404 when missing, 400 without a customer, 404 for others."""
-    row = await tx.first(VIEW_BY_ID, hired_instance_id=hired_instance_id)
+    row = await statements.view_by_id(tx, hired_instance_id)
     return HiredAgentView.joined(require_owner(row, raw_customer_id))
 
 
@@ -183,14 +90,10 @@ def require_view_readable(view: HiredAgentView, retention_days: int, at: datetim
 
 
 async def owned_for_write(
-    tx: Transaction,
-    hired_instance_id: str,
-    raw_customer_id: str,
-    lock: Statement = LOCK_FOR_WRITE,
+    tx: Transaction, hired_instance_id: str, raw_customer_id: str
 ) -> HiredAgentView:
-    """`owned_view` with the subscription row locked for this write (by `lock`, a statement
-    of `locked_for_write`)."""
-    row = await tx.first(lock, hired_instance_id=hired_instance_id)
+    """`owned_view` with the subscription row and the instance locked for this write."""
+    row = await statements.lock_for_write(tx, hired_instance_id)
     return HiredAgentView.joined(require_owner(row, raw_customer_id))
 
 
@@ -220,35 +123,33 @@ async def upsert_draft(units: UnitsOfWork, draft: Draft, reply: Reply[HiredAgent
 async def _upsert_draft(tx: Transaction, now: datetime, *, draft: Draft) -> HiredAgentView:
     theme = normalise_theme(draft.theme)
     customer_id = require_owner_id(draft.customer_id)
-    locked = await tx.first(LOCK_SUBSCRIPTION_FOR_DRAFT, subscription_id=draft.subscription_id)
+    locked = await statements.lock_subscription_for_draft(tx, draft.subscription_id)
     if locked is None:
         raise subscription_not_found(draft.subscription_id)
     require_subscription_owner(locked["subscription_customer_id"], customer_id)
     require_writable(locked["subscription_status"])
-    subscription = {
-        "status": locked["subscription_status"],
-        "ended_at": locked["subscription_ended_at"],
-    }
+    status, ended_at = locked["subscription_status"], locked["subscription_ended_at"]
     if locked["hired_instance_id"] is None:
         created = await _create(tx, draft, customer_id, theme, now)
         if created is not None:
-            return HiredAgentView.of(created, subscription)
+            return HiredAgentView(created, status, ended_at)
         # Created by the writer whose subscription lock this one waited for: the join above
         # read the instance as it was before that writer committed.
-    existing = await tx.first(LOCK_INSTANCE_OF_SUBSCRIPTION, subscription_id=draft.subscription_id)
+    existing = await statements.lock_instance_of_subscription(tx, draft.subscription_id)
     assert existing is not None
     updated = await _update(tx, existing, draft, customer_id, theme, now)
-    return HiredAgentView.of(updated, subscription)
+    return HiredAgentView(updated, status, ended_at)
 
 
 async def _create(
     tx: Transaction, draft: Draft, customer_id: str, theme: str | None, now: datetime
-) -> Row | None:
+) -> HiredInstanceRow | None:
     config = draft.config if draft.config is not None else {}
     require_refs_only(config)
     nickname = draft.nickname or None
-    return await tx.first(
-        CREATE,
+    return await statements.written(
+        tx,
+        statements.CREATE,
         hired_instance_id=f"HAI-{uuid.uuid4()}",
         subscription_id=draft.subscription_id,
         agent_id=draft.agent_id,
@@ -269,22 +170,24 @@ async def _create(
 
 async def _update(
     tx: Transaction,
-    existing: Row,
+    existing: HiredInstanceRow,
     draft: Draft,
     customer_id: str,
     theme: str | None,
     now: datetime,
-) -> Row:
+) -> HiredInstanceRow:
     if owned_by_other(existing["customer_id"], customer_id):
         raise permission_denied(
-            "HIRED_AGENT_CUSTOMER_MISMATCH", "Hired agent instance does not belong to customer."
+            Reason.HIRED_AGENT_CUSTOMER_MISMATCH,
+            "Hired agent instance does not belong to customer.",
         )
     config = draft.config if draft.config is not None else from_stored_json(existing["config"])
     require_refs_only(config)
     nickname = draft.nickname if draft.nickname is not None else existing["nickname"]
     theme = theme or existing["theme"]
-    updated = await tx.first(
-        UPDATE_DRAFT,
+    updated = await statements.written(
+        tx,
+        statements.UPDATE_DRAFT,
         key=existing["hired_instance_id"],
         agent_id=draft.agent_id,
         customer_id=customer_id,
@@ -309,7 +212,7 @@ async def get_by_subscription(
     at = as_of or units.clock()
 
     async def work(tx: Transaction) -> HiredAgentView:
-        row = await tx.first(VIEW_BY_SUBSCRIPTION, subscription_id=subscription_id)
+        row = await statements.view_by_subscription(tx, subscription_id)
         view = HiredAgentView.joined(require_owner(row, raw_customer_id))
         require_view_readable(view, retention_days, at)
         return view
@@ -318,11 +221,11 @@ async def get_by_subscription(
 
 
 def record_transition(
-    tx: Transaction, instance: Row, to_status: str, cause: str, now: datetime
+    tx: Transaction, instance: HiredInstanceRow, to_status: str, cause: str, now: datetime
 ) -> None:
     # History nobody reads within the transition's own unit of work: deferred.
     tx.later(
-        RECORD_TRANSITION,
+        statements.RECORD_TRANSITION,
         hired_instance_id=instance["hired_instance_id"],
         from_status=instance["trial_status"],
         to_status=to_status,
@@ -363,7 +266,6 @@ async def _finalize(
     config = from_stored_json(instance["config"])
     require_refs_only(config)
     require_view_writable(view)
-    subscription = {"status": view.subscription_status, "ended_at": view.subscription_ended_at}
     configured = is_configured(
         instance["nickname"], instance["theme"], instance["agent_id"], config
     )
@@ -374,9 +276,9 @@ async def _finalize(
         "updated_at": now,
     }
     if not (configured and goals_completed and instance["trial_status"] != "active"):
-        updated = await tx.first(FINALIZE, **changes)
+        updated = await statements.written(tx, statements.FINALIZE, **changes)
         assert updated is not None
-        return HiredAgentView.of(updated, subscription)
+        return replace(view, instance=updated)
     trial_end_at = now + TRIAL_LENGTH
     record_transition(tx, instance, "active", "finalize", now)
     emit(
@@ -388,68 +290,75 @@ async def _finalize(
         subscription_id=instance["subscription_id"],
         hired_instance_id=hired_instance_id,
     )
-    started = await tx.first(
-        START_TRIAL,
+    started = await statements.written(
+        tx,
+        statements.START_TRIAL,
         **changes,
         trial_status="active",
         trial_start_at=now,
         trial_end_at=trial_end_at,
     )
     assert started is not None
-    return HiredAgentView.of(started, subscription)
+    return replace(view, instance=started)
 
 
 @dataclass(frozen=True, slots=True)
 class TrialsEnded:
+    """How many trials a trial-end run ended, as of when, and whether it stopped at its batch
+    limit with more possibly due."""
+
     processed: int
     now: datetime
+    more: bool
 
 
 async def end_due_trials(
-    units: UnitsOfWork, as_of: datetime | None, batch_size: int, reply: Reply[TrialsEnded, R]
+    units: UnitsOfWork,
+    as_of: datetime | None,
+    batch_size: int,
+    max_batches: int,
+    reply: Reply[TrialsEnded, R],
 ) -> R:
-    """Ends every trial due by `as_of` (by the clock without one), a batch per transaction."""
+    """Ends every trial due by `as_of` (by the clock without one), a batch per transaction,
+    until none is left or `max_batches` batches (0: no limit) ended some."""
 
     async def run(clock: datetime) -> TrialsEnded:
         now = as_of or clock
-        processed = 0
-        while batch := await units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size)):
-            processed += batch
-        return TrialsEnded(processed, now)
+        ran = await until_done(
+            lambda: units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size)),
+            max_batches,
+        )
+        return TrialsEnded(ran.done, now, ran.more)
 
     return await units.job(reply, run)
 
 
 async def _end_due_batch(tx: Transaction, now: datetime, batch_size: int) -> int:
     """Ends one batch of expired trials (claimed with SKIP LOCKED); returns how many."""
-    claimed = await tx.rows(CLAIM_EXPIRED_TRIALS, now=now, batch_size=batch_size)
+    claimed = await statements.claim_expired_trials(tx, now, batch_size)
     if not claimed:
         return 0
     # Read after the claim: a subscription joined into the claiming statement is seen as it was
     # when that statement started, even when its period end committed before the claim took the
     # instance. From here on a period end of these subscriptions waits for this transaction.
-    status_of = await subscription_statuses(tx, {row["subscription_id"] for row in claimed})
+    status_of = await statements.subscription_statuses(
+        tx, {row["subscription_id"] for row in claimed}
+    )
     for instance in claimed:
         await _end_trial(tx, instance, status_of.get(instance["subscription_id"]), now)
     return len(claimed)
 
 
-async def subscription_statuses(tx: Transaction, subscription_ids: set[str]) -> dict[str, str]:
-    rows = await tx.rows(
-        select(subscriptions.c.subscription_id, subscriptions.c.status).where(
-            subscriptions.c.subscription_id.in_(sorted(subscription_ids))
-        )
-    )
-    return {row["subscription_id"]: row["status"] for row in rows}
-
-
 async def _end_trial(
-    tx: Transaction, instance: Row, subscription_status: str | None, now: datetime
+    tx: Transaction, instance: HiredInstanceRow, subscription_status: str | None, now: datetime
 ) -> None:
     converted = subscription_status == "active"
     next_status = "ended_converted" if converted else "ended_not_converted"
     await tx.execute(
-        END_TRIAL, key=instance["hired_instance_id"], trial_status=next_status, updated_at=now
+        statements.END_TRIAL,
+        key=instance["hired_instance_id"],
+        trial_status=next_status,
+        updated_at=now,
     )
     record_transition(tx, instance, next_status, "process_trial_end", now)
     emit(

@@ -13,51 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql
-
-from store_service.db.models import IdempotencyRecord, table_of
-from store_service.db.sql import Statement, Transaction
+from plant_store_client.reasons import Reason
+from store_service.db.sql import Transaction
+from store_service.db.statements import idempotency as statements
 from store_service.domain.errors import DomainError, ErrorKind, aborted
-
-records = table_of(IdempotencyRecord)
-
-_NEW_RECORD: dict[str, Any] = {
-    "scope_key": bindparam("scope_key"),
-    "fingerprint": bindparam("fingerprint"),
-    "response": bindparam("response"),
-    "created_at": bindparam("created_at"),
-}
-CLAIM = Statement(
-    postgresql.insert(records)
-    .values(_NEW_RECORD)
-    .on_conflict_do_nothing(index_elements=["scope_key"])
-    .returning(records.c.scope_key)
-)
-FIND = Statement(
-    select(records.c.fingerprint, records.c.response).where(
-        records.c.scope_key == bindparam("scope_key")
-    )
-)
-COMPLETE = Statement(
-    update(records)
-    .where(records.c.scope_key == bindparam("key"))
-    .values(response=bindparam("response"))
-)
-_EXPIRED = (
-    select(records.c.scope_key)
-    .where(records.c.created_at < bindparam("cutoff"))
-    .order_by(records.c.created_at)
-    .limit(bindparam("batch_size"))
-)
-COUNT_EXPIRED = Statement(select(func.count()).select_from(_EXPIRED.subquery()))
-PURGE_EXPIRED = Statement(
-    delete(records)
-    .where(records.c.scope_key.in_(_EXPIRED.with_for_update(skip_locked=True).scalar_subquery()))
-    .returning(records.c.scope_key)
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +44,7 @@ class IdempotencyKey:
 def _check_fingerprint(key: IdempotencyKey, fingerprint: str) -> None:
     if fingerprint != key.fingerprint:
         raise aborted(
-            "IDEMPOTENCY_KEY_REUSED",
+            Reason.IDEMPOTENCY_KEY_REUSED,
             "Idempotency-Key reuse with different payload.",
             scope_key=key.scope_key,
         )
@@ -106,7 +66,7 @@ def _replayed(stored: bytes) -> bytes:
     """The stored answer of a response; a stored refusal is raised again."""
     if stored.startswith(_REFUSAL):
         kind, reason, message, metadata = json.loads(stored[len(_REFUSAL) :])
-        raise DomainError(ErrorKind(kind), reason, message, metadata)
+        raise DomainError(ErrorKind(kind), Reason(reason), message, metadata)
     return stored
 
 
@@ -114,16 +74,20 @@ async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes 
     """Claims the key for this transaction; returns the stored answer if it was claimed before
     (or raises the stored refusal)."""
     claimed = await tx.first(
-        CLAIM, scope_key=key.scope_key, fingerprint=key.fingerprint, response=None, created_at=now
+        statements.CLAIM,
+        scope_key=key.scope_key,
+        fingerprint=key.fingerprint,
+        response=None,
+        created_at=now,
     )
     if claimed is not None:
         return None
-    row = await tx.first(FIND, scope_key=key.scope_key)
+    row = await statements.stored_answer(tx, key.scope_key)
     assert row is not None
     _check_fingerprint(key, row["fingerprint"])
     if row["response"] is None:
         raise aborted(
-            "IDEMPOTENT_REQUEST_IN_PROGRESS",
+            Reason.IDEMPOTENT_REQUEST_IN_PROGRESS,
             "A request with this idempotency key is still in progress; retry later.",
         )
     return _replayed(row["response"])
@@ -131,23 +95,23 @@ async def reserve(tx: Transaction, key: IdempotencyKey, now: datetime) -> bytes 
 
 async def complete(tx: Transaction, key: IdempotencyKey, response: bytes) -> None:
     """Stores the answer to replay; committed together with the work it answers."""
-    await tx.execute(COMPLETE, key=key.scope_key, response=response)
+    await tx.execute(statements.COMPLETE, key=key.scope_key, response=response)
 
 
 async def lookup(tx: Transaction, key: IdempotencyKey) -> bytes | None:
     """The stored answer for a key, without claiming it (for multi-transaction jobs)."""
-    row = await tx.first(FIND, scope_key=key.scope_key)
+    row = await statements.stored_answer(tx, key.scope_key)
     if row is None:
         return None
     _check_fingerprint(key, row["fingerprint"])
-    response: bytes | None = row["response"]
+    response = row["response"]
     return None if response is None else _replayed(response)
 
 
 async def record(tx: Transaction, key: IdempotencyKey, response: bytes, now: datetime) -> bytes:
     """Stores the answer of a finished job; returns the answer that was stored first."""
     await tx.execute(
-        CLAIM,
+        statements.CLAIM,
         scope_key=key.scope_key,
         fingerprint=key.fingerprint,
         response=response,
@@ -156,10 +120,3 @@ async def record(tx: Transaction, key: IdempotencyKey, response: bytes, now: dat
     stored = await lookup(tx, key)
     assert stored is not None
     return stored
-
-
-async def purge_batch(tx: Transaction, cutoff: datetime, batch_size: int, *, dry_run: bool) -> int:
-    """Deletes (or, dry, counts) one batch of records created before the cutoff."""
-    if dry_run:
-        return int(await tx.scalar(COUNT_EXPIRED, cutoff=cutoff, batch_size=batch_size) or 0)
-    return len(await tx.rows(PURGE_EXPIRED, cutoff=cutoff, batch_size=batch_size))

@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
-
-from store_service.db.models import NotificationEvent, table_of
-from store_service.db.sql import Row, Statement, Transaction
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import to_json
+from store_service.db.sql import Transaction
+from store_service.db.statements import outbox as statements
 from store_service.domain.errors import invalid
-from store_service.wire.documents import to_json
+from store_service.domain.records import NotificationEventRow
+from store_service.services.batches import MAX_BATCH_SIZE
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
-events = table_of(NotificationEvent)
 # One id is one bind parameter, and PostgreSQL takes at most 32,767 of them in a statement
 # (SQLite 32,766): a consumer acknowledges at most what it can list in one page.
 MAX_ACKNOWLEDGED = 10_000
-
-EMIT = Statement(
-    insert(events).values(
-        {
-            name: bindparam(name)
-            for name in (
-                "created_at",
-                "event_type",
-                "customer_id",
-                "subscription_id",
-                "order_id",
-                "hired_instance_id",
-                "metadata",
-            )
-        }
-    )
-)
-BACKLOG = Statement(select(func.count()).select_from(events).where(events.c.delivered_at.is_(None)))
-UNDELIVERED = Statement(
-    select(events)
-    .where(events.c.delivered_at.is_(None))
-    .order_by(events.c.event_id)
-    .limit(bindparam("limit"))
-)
 
 
 def emit(
@@ -55,7 +33,7 @@ def emit(
 ) -> None:
     # Nothing in a unit of work reads the events it emits: they travel with its next statement.
     tx.later(
-        EMIT,
+        statements.EMIT,
         created_at=now,
         event_type=event_type,
         customer_id=customer_id or None,
@@ -67,52 +45,54 @@ def emit(
 
 
 async def list_events(
-    tx: Transaction,
+    units: UnitsOfWork,
     *,
     event_type: str | None,
     customer_id: str | None,
     subscription_id: str | None,
     limit: int,
-) -> list[Row]:
+) -> list[NotificationEventRow]:
     """The newest `limit` matching events, oldest to newest."""
-    conditions = [
-        column == value
-        for column, value in (
-            (events.c.event_type, event_type),
-            (events.c.customer_id, customer_id),
-            (events.c.subscription_id, subscription_id),
+    # The outbox grows with every change: reading all of it in one answer is refused.
+    if not 0 < limit <= MAX_BATCH_SIZE:
+        raise invalid(
+            Reason.INVALID_LIMIT, f"limit must be between 1 and {MAX_BATCH_SIZE}", limit=str(limit)
         )
-        if value is not None
-    ]
-    query = select(events).where(*conditions).order_by(events.c.event_id.desc()).limit(limit)
-    rows = await tx.rows(query)
+    rows = await units.read(
+        partial(
+            statements.newest,
+            event_type=event_type,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            limit=limit,
+        )
+    )
     rows.reverse()
     return rows
 
 
-async def list_undelivered(tx: Transaction, limit: int) -> list[Row]:
-    return await tx.rows(UNDELIVERED, limit=limit)
+async def list_undelivered(units: UnitsOfWork, limit: int) -> list[NotificationEventRow]:
+    """The oldest `limit` events no consumer has acknowledged."""
+    return await units.read(lambda tx: statements.undelivered(tx, limit))
 
 
-async def acknowledge(tx: Transaction, event_ids: list[int], now: datetime) -> int:
+async def acknowledge(units: UnitsOfWork, event_ids: list[int], reply: Reply[int, R]) -> R:
     """Marks events delivered; an event already acknowledged is not counted again."""
+    return await units.write(reply, partial(_acknowledge, event_ids=event_ids))
+
+
+async def _acknowledge(tx: Transaction, now: datetime, *, event_ids: list[int]) -> int:
     if len(event_ids) > MAX_ACKNOWLEDGED:
         raise invalid(
-            "TOO_MANY_EVENT_IDS",
+            Reason.TOO_MANY_EVENT_IDS,
             f"At most {MAX_ACKNOWLEDGED} event ids can be acknowledged in one call",
             event_ids=str(len(event_ids)),
         )
     if not event_ids:
         return 0
-    acknowledged = await tx.rows(
-        update(events)
-        .where(events.c.event_id.in_(event_ids), events.c.delivered_at.is_(None))
-        .values(delivered_at=now)
-        .returning(events.c.event_id)
-    )
-    return len(acknowledged)
+    return await statements.mark_delivered(tx, event_ids, now)
 
 
-async def backlog(tx: Transaction) -> int:
+async def backlog(units: UnitsOfWork) -> int:
     """How many events no consumer has acknowledged."""
-    return int(await tx.scalar(BACKLOG) or 0)
+    return await units.read(statements.backlog)

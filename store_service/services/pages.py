@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from plant_store_client.reasons import Reason
 from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row, Transaction
 from store_service.domain.errors import invalid
@@ -40,7 +41,9 @@ def cursor_after(keyset: Keyset, query: PageQuery) -> Cursor | None:
     try:
         return keyset.decoded(query.after)
     except ValueError:
-        raise invalid("INVALID_PAGE_TOKEN", "page_token is not one this store issued") from None
+        raise invalid(
+            Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
+        ) from None
 
 
 async def read_rows(tx: Transaction, keyset: Keyset, query: PageQuery, **params: Any) -> Rows[Row]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Generic
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql
-
+from plant_store_client.reasons import Reason
 from store_service.config import StoreSettings
-from store_service.db.models import Order, RazorpayPayment, Subscription, table_of
-from store_service.db.sql import Row, Statement, Transaction, all_columns
+from store_service.db.sql import Transaction
+from store_service.db.statements import payments as statements
+from store_service.db.statements import subscriptions
 from store_service.domain import billing
 from store_service.domain.billing import CURRENCY, Plan
 from store_service.domain.customers import conflicting_customers
@@ -31,60 +31,30 @@ from store_service.domain.errors import (
     not_found,
     permission_denied,
 )
+from store_service.domain.records import OrderRow, SubscriptionRow
 from store_service.services.billing_documents import issue_for_paid_order
 from store_service.services.idempotency import IdempotencyKey
 from store_service.services.outbox import emit
-from store_service.services.subscriptions import find_subscription
-
-orders = table_of(Order)
-subscriptions = table_of(Subscription)
-payments = table_of(RazorpayPayment)
-
-INSERT_SUBSCRIPTION = Statement(insert(subscriptions).values(all_columns(subscriptions)))
-INSERT_ORDER = Statement(insert(orders).values(all_columns(orders)))
-ORDER_BY_ID = Statement(select(orders).where(orders.c.order_id == bindparam("order_id")))
-ORDER_BY_RAZORPAY_ID = Statement(
-    select(orders).where(orders.c.razorpay_order_id == bindparam("razorpay_order_id"))
-)
-# The created -> paid transition: whoever updates the row pays the order.
-PAY_ORDER = Statement(
-    update(orders)
-    .where(orders.c.order_id == bindparam("key"), orders.c.status == "created")
-    .values(status="paid", paid_at=bindparam("now"))
-    .returning(*orders.c)
-)
-# A payment id is claimed by the first order it confirms; a racing claim waits for that one's
-# transaction and then claims nothing.
-CLAIM_PAYMENT = Statement(
-    postgresql.insert(payments)
-    .values(all_columns(payments))
-    .on_conflict_do_nothing(index_elements=["razorpay_payment_id"])
-    .returning(payments.c.order_id)
-)
-ORDER_OF_PAYMENT = Statement(
-    select(payments.c.order_id).where(
-        payments.c.razorpay_payment_id == bindparam("razorpay_payment_id")
-    )
-)
-ACTIVATE_SUBSCRIPTION = Statement(
-    update(subscriptions)
-    .where(
-        subscriptions.c.subscription_id == bindparam("key"),
-        subscriptions.c.status == "pending_payment",
-    )
-    .values(status="active")
-)
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class CouponCheckout:
-    """A checkout whose coupon and GSTIN passed their checks."""
+    """A checkout with a coupon, as asked (`checked` makes the coupon and GSTIN canonical)."""
 
     coupon_code: str
     agent_id: str
     duration: str
     customer_id: str | None
     gstin: str | None
+
+    def checked(self) -> CouponCheckout:
+        """The checkout once its coupon and GSTIN passed their checks (in that order)."""
+        return replace(
+            self,
+            coupon_code=billing.require_coupon(self.coupon_code),
+            gstin=billing.normalise_gstin(self.gstin),
+        )
 
     def idempotency_key(self, key: str) -> IdempotencyKey | None:
         """The contract's scope (customer and key) and payload fingerprint (5.10)."""
@@ -98,20 +68,15 @@ class CouponCheckout:
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    order: Row
-    subscription: Row
+    order: OrderRow
+    subscription: SubscriptionRow
 
 
-def prepare_coupon_checkout(
-    coupon_code: str, agent_id: str, duration: str, customer_id: str | None, gstin: str | None
-) -> CouponCheckout:
-    return CouponCheckout(
-        coupon_code=billing.require_coupon(coupon_code),
-        agent_id=agent_id,
-        duration=duration,
-        customer_id=customer_id,
-        gstin=billing.normalise_gstin(gstin),
-    )
+@dataclass(frozen=True, slots=True)
+class CouponPurchase(Purchase):
+    """A purchase paid by a coupon, with the coupon as checked."""
+
+    coupon_code: str
 
 
 def _insert_subscription(
@@ -123,33 +88,50 @@ def _insert_subscription(
     status: str,
     plan: Plan,
     now: datetime,
-) -> Row:
+) -> SubscriptionRow:
     """The new subscription row; its insert travels with the unit's next statement."""
-    row = {
-        "subscription_id": subscription_id,
-        "agent_id": agent_id,
-        "duration": duration,
-        "customer_id": customer_id,
-        "status": status,
-        "current_period_start": now,
-        "current_period_end": now + plan.period,
-        "cancel_at_period_end": False,
-        "ended_at": None,
-    }
-    tx.later(INSERT_SUBSCRIPTION, **row)
+    row = SubscriptionRow(
+        subscription_id=subscription_id,
+        agent_id=agent_id,
+        duration=duration,
+        customer_id=customer_id,
+        status=status,
+        current_period_start=now,
+        current_period_end=now + plan.period,
+        cancel_at_period_end=False,
+        ended_at=None,
+    )
+    tx.later(subscriptions.INSERT, **row)
     return row
 
 
-def _insert_order(tx: Transaction, **values: object) -> Row:
+def _insert_order(tx: Transaction, order: OrderRow) -> OrderRow:
     """The new order row; its insert travels with the unit's next statement."""
-    order = {"currency": CURRENCY, **values}
-    tx.later(INSERT_ORDER, **order)
+    tx.later(statements.INSERT_ORDER, **order)
     return order
 
 
 async def checkout_with_coupon(
+    units: UnitsOfWork,
+    settings: StoreSettings,
+    asked: CouponCheckout,
+    request_id: str,
+    reply: Reply[CouponPurchase, R],
+) -> R:
+    """A paid order and an active subscription for a coupon. Its idempotency key is the
+    contract's (scoped by customer, fingerprinted by the checked checkout), not the generic
+    one of the request."""
+    checkout = asked.checked()
+
+    async def work(tx: Transaction, now: datetime) -> CouponPurchase:
+        return await _checkout_with_coupon(tx, settings, checkout, now)
+
+    return await units.write(reply, work, key=checkout.idempotency_key(request_id))
+
+
+async def _checkout_with_coupon(
     tx: Transaction, settings: StoreSettings, checkout: CouponCheckout, now: datetime
-) -> Purchase:
+) -> CouponPurchase:
     plan = billing.plan_for(checkout.duration)
     subscription = _insert_subscription(
         tx,
@@ -163,18 +145,21 @@ async def checkout_with_coupon(
     )
     order = _insert_order(
         tx,
-        order_id=f"ORDER-{uuid.uuid4()}",
-        payment_provider="coupon",
-        subscription_id=subscription["subscription_id"],
-        amount=0,
-        agent_id=checkout.agent_id,
-        duration=checkout.duration,
-        customer_id=checkout.customer_id,
-        gstin=checkout.gstin,
-        status="paid",
-        created_at=now,
-        paid_at=now,
-        razorpay_order_id=None,
+        OrderRow(
+            currency=CURRENCY,
+            order_id=f"ORDER-{uuid.uuid4()}",
+            payment_provider="coupon",
+            subscription_id=subscription["subscription_id"],
+            amount=0,
+            agent_id=checkout.agent_id,
+            duration=checkout.duration,
+            customer_id=checkout.customer_id,
+            gstin=checkout.gstin,
+            status="paid",
+            created_at=now,
+            paid_at=now,
+            razorpay_order_id=None,
+        ),
     )
     emit(
         tx,
@@ -193,84 +178,124 @@ async def checkout_with_coupon(
         subscription_id=subscription["subscription_id"],
     )
     await issue_for_paid_order(tx, settings, order, checkout.gstin, now)
-    return Purchase(order, subscription)
+    return CouponPurchase(order, subscription, checkout.coupon_code)
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class RazorpayPurchase:
+    """What a client asks to buy through Razorpay, under its request id."""
+
+    agent_id: str
+    duration: str
+    customer_id: str | None
+    request_id: str
+
+    def idempotency_key(self) -> IdempotencyKey | None:
+        """The key of a Razorpay purchase: fingerprinted by what the client asked for, not by
+        the identifiers each quote allocates afresh, so a retry with new ones still replays."""
+        purchase = json.dumps([self.agent_id, self.duration, self.customer_id])
+        return IdempotencyKey.scoped(
+            "BillingService.CreateRazorpayOrder",
+            self.customer_id,
+            self.request_id,
+            purchase.encode(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Quote(Generic[R]):
+    """The identifiers and price of a new Razorpay order, and the answer already given to the
+    purchase's creation under the same request id, if any."""
+
     order_id: str
     subscription_id: str
     amount: int
+    created: R | None
 
 
-def quote_razorpay_order(duration: str) -> Quote:
-    plan = billing.plan_for(duration)
-    return Quote(f"ORDER-{uuid.uuid4()}", f"SUB-{uuid.uuid4()}", plan.price_inr)
+async def quote_razorpay_order(
+    units: UnitsOfWork, purchase: RazorpayPurchase, created_type: type[R]
+) -> Quote[R]:
+    plan = billing.plan_for(purchase.duration)
+    created = await units.answered(purchase.idempotency_key(), created_type)
+    return Quote(f"ORDER-{uuid.uuid4()}", f"SUB-{uuid.uuid4()}", plan.price_inr, created)
 
 
-def razorpay_order_key(
-    agent_id: str, duration: str, customer_id: str | None, request_id: str
-) -> IdempotencyKey | None:
-    """The key of a Razorpay purchase: fingerprinted by what the client asked for, not by the
-    identifiers each quote allocates afresh, so a retry with new ones still replays."""
-    purchase = json.dumps([agent_id, duration, customer_id])
-    return IdempotencyKey.scoped(
-        "BillingService.CreateRazorpayOrder", customer_id, request_id, purchase.encode()
-    )
+@dataclass(frozen=True, slots=True)
+class RazorpayOrder:
+    """The identifiers a quote allocated, and the order Razorpay created for them."""
+
+    order_id: str
+    subscription_id: str
+    razorpay_order_id: str
 
 
 def _require_prefixed(value: str, prefix: str, field: str) -> None:
     if not value.startswith(prefix) or len(value) == len(prefix):
-        raise invalid("INVALID_IDENTIFIER", f"{field} must be a {prefix}… id", field=field)
+        raise invalid(Reason.INVALID_IDENTIFIER, f"{field} must be a {prefix}… id", field=field)
 
 
 async def create_razorpay_order(
-    tx: Transaction,
-    *,
-    order_id: str,
-    subscription_id: str,
-    agent_id: str,
-    duration: str,
-    customer_id: str | None,
-    razorpay_order_id: str,
-    now: datetime,
+    units: UnitsOfWork, purchase: RazorpayPurchase, ids: RazorpayOrder, reply: Reply[Purchase, R]
+) -> R:
+    """A created order and its subscription pending payment; a repeat of the purchase's
+    request id replays the first answer, whatever identifiers it brings."""
+
+    async def work(tx: Transaction, now: datetime) -> Purchase:
+        return await _create_razorpay_order(tx, purchase, ids, now)
+
+    return await units.write(reply, work, key=purchase.idempotency_key())
+
+
+async def _create_razorpay_order(
+    tx: Transaction, purchase: RazorpayPurchase, ids: RazorpayOrder, now: datetime
 ) -> Purchase:
-    plan = billing.plan_for(duration)
-    _require_prefixed(order_id, "ORDER-", "order_id")
-    _require_prefixed(subscription_id, "SUB-", "subscription_id")
-    if not razorpay_order_id.strip():
+    plan = billing.plan_for(purchase.duration)
+    _require_prefixed(ids.order_id, "ORDER-", "order_id")
+    _require_prefixed(ids.subscription_id, "SUB-", "subscription_id")
+    if not ids.razorpay_order_id.strip():
         raise invalid(
-            "INVALID_IDENTIFIER", "razorpay_order_id is required", field="razorpay_order_id"
+            Reason.INVALID_IDENTIFIER, "razorpay_order_id is required", field="razorpay_order_id"
         )
     subscription = _insert_subscription(
-        tx, subscription_id, agent_id, duration, customer_id, "pending_payment", plan, now
+        tx,
+        ids.subscription_id,
+        purchase.agent_id,
+        purchase.duration,
+        purchase.customer_id,
+        "pending_payment",
+        plan,
+        now,
     )
     order = _insert_order(
         tx,
-        order_id=order_id,
-        payment_provider="razorpay",
-        subscription_id=subscription_id,
-        amount=plan.price_inr,
-        agent_id=agent_id,
-        duration=duration,
-        customer_id=customer_id,
-        gstin=None,
-        status="created",
-        created_at=now,
-        paid_at=None,
-        razorpay_order_id=razorpay_order_id,
+        OrderRow(
+            currency=CURRENCY,
+            order_id=ids.order_id,
+            payment_provider="razorpay",
+            subscription_id=ids.subscription_id,
+            amount=plan.price_inr,
+            agent_id=purchase.agent_id,
+            duration=purchase.duration,
+            customer_id=purchase.customer_id,
+            gstin=None,
+            status="created",
+            created_at=now,
+            paid_at=None,
+            razorpay_order_id=ids.razorpay_order_id,
+        ),
     )
     return Purchase(order, subscription)
 
 
 async def _pay(
-    tx: Transaction, settings: StoreSettings, order: Row, now: datetime, *, via_webhook: bool
+    tx: Transaction, settings: StoreSettings, order: OrderRow, now: datetime, *, via_webhook: bool
 ) -> bool:
     """Moves the order from created to paid; False when another request already did."""
-    paid = await tx.first(PAY_ORDER, key=order["order_id"], now=now)
+    paid = await statements.pay_order(tx, order["order_id"], now)
     if paid is None:
         return False
-    tx.later(ACTIVATE_SUBSCRIPTION, key=paid["subscription_id"])
+    tx.later(subscriptions.ACTIVATE, key=paid["subscription_id"])
     metadata = {
         "payment_provider": "razorpay",
         "agent_id": paid["agent_id"],
@@ -294,7 +319,7 @@ async def _pay(
 def _secret(value: str | None, name: str) -> str:
     if not value:
         raise failed_precondition(
-            "PAYMENT_SECRET_MISSING", f"Missing required env: {name}", variable=name
+            Reason.PAYMENT_SECRET_MISSING, f"Missing required env: {name}", variable=name
         )
     return value
 
@@ -303,16 +328,12 @@ async def _payment_confirms(
     tx: Transaction, razorpay_payment_id: str, order_id: str, now: datetime
 ) -> bool:
     """Records that the payment confirms this order; False when it already confirmed another."""
-    claimed = await tx.first(
-        CLAIM_PAYMENT, razorpay_payment_id=razorpay_payment_id, order_id=order_id, confirmed_at=now
-    )
-    if claimed is not None:
+    if await statements.claim_payment(tx, razorpay_payment_id, order_id, now):
         return True
-    owner = await tx.scalar(ORDER_OF_PAYMENT, razorpay_payment_id=razorpay_payment_id)
-    return bool(owner == order_id)
+    return await statements.order_of_payment(tx, razorpay_payment_id) == order_id
 
 
-def _refuse_checkout(tx: Transaction, order: Row, now: datetime) -> DomainError:
+def _refuse_checkout(tx: Transaction, order: OrderRow, now: datetime) -> DomainError:
     """The contract's one answer to any checkout that does not prove this order's payment."""
     emit(
         tx,
@@ -329,57 +350,91 @@ def _refuse_checkout(tx: Transaction, order: Row, now: datetime) -> DomainError:
     )
     return DomainError(
         ErrorKind.INVALID_ARGUMENT,
-        "INVALID_CHECKOUT_SIGNATURE",
+        Reason.INVALID_CHECKOUT_SIGNATURE,
         "Invalid Razorpay signature",
         keeps_writes=True,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RazorpayConfirmation:
+    """A checkout's claim that a Razorpay payment paid this order."""
+
+    order_id: str
+    customer_id: str | None
+    razorpay_order_id: str
+    razorpay_payment_id: str
+    razorpay_signature: str
+
+
 async def confirm_razorpay_payment(
-    tx: Transaction,
+    units: UnitsOfWork,
     settings: StoreSettings,
-    *,
-    order_id: str,
-    customer_id: str | None,
-    razorpay_order_id: str,
-    razorpay_payment_id: str,
-    razorpay_signature: str,
-    now: datetime,
+    confirmation: RazorpayConfirmation,
+    reply: Reply[Purchase, R],
+) -> R:
+    """Pays the order once its payment is proven; a refused proof keeps its payment_failed
+    event (and the refusal is the answer to repeats of the request id)."""
+
+    async def work(tx: Transaction, now: datetime) -> Purchase:
+        return await _confirm_razorpay_payment(tx, settings, confirmation, now)
+
+    return await units.write(reply, work)
+
+
+async def _confirm_razorpay_payment(
+    tx: Transaction, settings: StoreSettings, confirmation: RazorpayConfirmation, now: datetime
 ) -> Purchase:
-    order = await tx.first(ORDER_BY_ID, order_id=order_id)
+    order_id = confirmation.order_id
+    order = await statements.order_by_id(tx, order_id)
     if order is None:
-        raise not_found("ORDER_NOT_FOUND", "Order not found.", order_id=order_id)
+        raise not_found(Reason.ORDER_NOT_FOUND, "Order not found.", order_id=order_id)
     if order["payment_provider"] != "razorpay":
-        raise failed_precondition("ORDER_NOT_RAZORPAY", "Order is not a Razorpay order.")
-    if conflicting_customers(order["customer_id"], customer_id):
-        raise permission_denied("ORDER_CUSTOMER_MISMATCH", "Order does not belong to customer")
+        raise failed_precondition(Reason.ORDER_NOT_RAZORPAY, "Order is not a Razorpay order.")
+    if conflicting_customers(order["customer_id"], confirmation.customer_id):
+        raise permission_denied(Reason.ORDER_CUSTOMER_MISMATCH, "Order does not belong to customer")
     secret = _secret(settings.razorpay_key_secret, "RAZORPAY_KEY_SECRET")
     if not billing.checkout_signature_valid(
         secret,
         order["razorpay_order_id"],
-        razorpay_order_id,
-        razorpay_payment_id,
-        razorpay_signature,
-    ) or not await _payment_confirms(tx, razorpay_payment_id, order_id, now):
+        confirmation.razorpay_order_id,
+        confirmation.razorpay_payment_id,
+        confirmation.razorpay_signature,
+    ) or not await _payment_confirms(tx, confirmation.razorpay_payment_id, order_id, now):
         raise _refuse_checkout(tx, order, now)
     await _pay(tx, settings, order, now, via_webhook=False)
-    paid = await tx.first(ORDER_BY_ID, order_id=order_id)
-    subscription = await find_subscription(tx, order["subscription_id"])
+    paid = await statements.order_by_id(tx, order_id)
+    subscription = await subscriptions.by_id(tx, order["subscription_id"])
     assert paid is not None and subscription is not None
     return Purchase(paid, subscription)
 
 
 async def apply_razorpay_webhook(
+    units: UnitsOfWork,
+    settings: StoreSettings,
+    body: bytes,
+    signature: str,
+    reply: Reply[str, R],
+) -> R:
+    """Pays the order a signed payment webhook names; the result is "paid", "already_paid" or
+    "ignored"."""
+
+    async def work(tx: Transaction, now: datetime) -> str:
+        return await _apply_razorpay_webhook(tx, settings, body, signature, now)
+
+    return await units.write(reply, work)
+
+
+async def _apply_razorpay_webhook(
     tx: Transaction, settings: StoreSettings, body: bytes, signature: str, now: datetime
 ) -> str:
-    """Returns "paid", "already_paid" or "ignored"."""
     secret = _secret(settings.razorpay_webhook_secret, "RAZORPAY_WEBHOOK_SECRET")
     if not billing.webhook_signature_valid(secret, body, signature):
-        raise invalid("INVALID_WEBHOOK_SIGNATURE", "Invalid webhook signature")
+        raise invalid(Reason.INVALID_WEBHOOK_SIGNATURE, "Invalid webhook signature")
     razorpay_order_id = billing.paid_razorpay_order_id(billing.parse_webhook(body))
     if razorpay_order_id is None:
         return "ignored"
-    order = await tx.first(ORDER_BY_RAZORPAY_ID, razorpay_order_id=razorpay_order_id)
+    order = await statements.order_by_razorpay_id(tx, razorpay_order_id)
     if order is None:
         return "ignored"
     if order["status"] == "paid":

@@ -2,100 +2,71 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, select, update
-
-from store_service.db.keyset import Cursor, Key, Keyset
-from store_service.db.models import HiredInstance, Subscription, table_of
-from store_service.db.sql import Row, Statement, Transaction
+from plant_store_client.reasons import Reason
+from store_service.db.sql import Transaction
+from store_service.db.statements import subscriptions as statements
 from store_service.domain.customers import conflicting_customers, require_customer_id
 from store_service.domain.errors import failed_precondition, not_found, permission_denied
+from store_service.domain.records import SubscriptionRow
+from store_service.services.batches import until_done
 from store_service.services.outbox import emit
-
-subscriptions = table_of(Subscription)
-hired_instances = table_of(HiredInstance)
-
-_BY_ID = select(subscriptions).where(
-    subscriptions.c.subscription_id == bindparam("subscription_id")
-)
-FIND = Statement(_BY_ID)
-LOCK = Statement(_BY_ID.with_for_update())
-CUSTOMER_SUBSCRIPTIONS = Keyset(
-    select(subscriptions).where(subscriptions.c.customer_id == bindparam("customer_id")),
-    Key(subscriptions.c.current_period_end),
-    Key(subscriptions.c.current_period_start),
-    Key(subscriptions.c.subscription_id),
-)
-SCHEDULE_CANCEL = Statement(
-    update(subscriptions)
-    .where(subscriptions.c.subscription_id == bindparam("key"))
-    .values(cancel_at_period_end=True)
-    .returning(*subscriptions.c)
-)
-CLAIM_DUE = Statement(
-    select(subscriptions.c.subscription_id, subscriptions.c.customer_id)
-    .where(
-        subscriptions.c.status == "active",
-        subscriptions.c.cancel_at_period_end.is_(True),
-        subscriptions.c.current_period_end <= bindparam("now"),
-    )
-    .order_by(subscriptions.c.current_period_end, subscriptions.c.subscription_id)
-    .limit(bindparam("batch_size"))
-    .with_for_update(skip_locked=True)
-)
-END_PERIOD = Statement(
-    update(subscriptions)
-    .where(subscriptions.c.subscription_id == bindparam("key"))
-    .values(status="canceled", ended_at=bindparam("now"))
-)
-DEACTIVATE_INSTANCE = Statement(
-    update(hired_instances)
-    .where(hired_instances.c.subscription_id == bindparam("key"))
-    .values(active=False, updated_at=bindparam("now"))
-    .returning(hired_instances.c.hired_instance_id)
-)
+from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 
 def subscription_not_found(subscription_id: str) -> Exception:
     return not_found(
-        "SUBSCRIPTION_NOT_FOUND", "Subscription not found.", subscription_id=subscription_id
+        Reason.SUBSCRIPTION_NOT_FOUND, "Subscription not found.", subscription_id=subscription_id
     )
 
 
-async def find_subscription(
-    tx: Transaction, subscription_id: str, *, lock: bool = False
-) -> Row | None:
-    return await tx.first(LOCK if lock else FIND, subscription_id=subscription_id)
-
-
-async def get_subscription(tx: Transaction, subscription_id: str) -> Row:
-    row = await find_subscription(tx, subscription_id)
+async def get_subscription(units: UnitsOfWork, subscription_id: str) -> SubscriptionRow:
+    row = await units.read(lambda tx: statements.by_id(tx, subscription_id))
     if row is None:
         raise subscription_not_found(subscription_id)
     return row
 
 
 async def list_customer_subscriptions(
-    tx: Transaction, raw_customer_id: str, after: Cursor | None, limit: int
-) -> list[Row]:
+    units: UnitsOfWork, raw_customer_id: str, page: PageQuery
+) -> Rows[SubscriptionRow]:
+    """A page of a customer's subscriptions, by period end, then start, then id."""
     customer_id = require_customer_id(raw_customer_id)
-    return await CUSTOMER_SUBSCRIPTIONS.page(tx, after, limit, customer_id=customer_id)
+    rows = await units.read(
+        lambda tx: read_rows(tx, statements.CUSTOMER_SUBSCRIPTIONS, page, customer_id=customer_id)
+    )
+    return cast("Rows[SubscriptionRow]", rows)
 
 
 async def cancel_at_period_end(
+    units: UnitsOfWork,
+    subscription_id: str,
+    customer_id: str | None,
+    reply: Reply[SubscriptionRow, R],
+) -> R:
+    async def work(tx: Transaction, now: datetime) -> SubscriptionRow:
+        return await _cancel_at_period_end(tx, subscription_id, customer_id, now)
+
+    return await units.write(reply, work)
+
+
+async def _cancel_at_period_end(
     tx: Transaction, subscription_id: str, customer_id: str | None, now: datetime
-) -> Row:
-    current = await find_subscription(tx, subscription_id, lock=True)
+) -> SubscriptionRow:
+    current = await statements.by_id(tx, subscription_id, lock=True)
     if current is None:
         raise subscription_not_found(subscription_id)
     if conflicting_customers(current["customer_id"], customer_id):
         raise permission_denied(
-            "SUBSCRIPTION_CUSTOMER_MISMATCH", "Subscription does not belong to customer"
+            Reason.SUBSCRIPTION_CUSTOMER_MISMATCH, "Subscription does not belong to customer"
         )
     if current["status"] != "active":
-        raise failed_precondition("SUBSCRIPTION_NOT_ACTIVE", "Subscription is not active")
-    updated = await tx.first(SCHEDULE_CANCEL, key=subscription_id)
+        raise failed_precondition(Reason.SUBSCRIPTION_NOT_ACTIVE, "Subscription is not active")
+    updated = await statements.schedule_cancel(tx, subscription_id)
     assert updated is not None
     emit(
         tx,
@@ -108,13 +79,45 @@ async def cancel_at_period_end(
     return updated
 
 
-async def end_due_periods(tx: Transaction, now: datetime, batch_size: int) -> int:
-    """Cancels one batch of due subscriptions; returns how many it cancelled.
+@dataclass(frozen=True, slots=True)
+class PeriodsEnded:
+    """How many subscriptions a period-end run cancelled, as of when, and whether it stopped
+    at its batch limit with more possibly due."""
+
+    processed: int
+    now: datetime
+    more: bool
+
+
+async def end_due_periods(
+    units: UnitsOfWork,
+    as_of: datetime | None,
+    batch_size: int,
+    max_batches: int,
+    reply: Reply[PeriodsEnded, R],
+) -> R:
+    """Cancels every subscription due by `as_of` (by the clock without one), one batch per
+    transaction, until none is left or `max_batches` batches (0: no limit) cancelled some."""
+
+    async def run(clock: datetime) -> PeriodsEnded:
+        now = as_of or clock
+        ran = await until_done(lambda: end_due_batch(units, now, batch_size), max_batches)
+        return PeriodsEnded(ran.done, now, ran.more)
+
+    return await units.job(reply, run)
+
+
+async def end_due_batch(units: UnitsOfWork, now: datetime, batch_size: int) -> int:
+    """Cancels one batch of due subscriptions in its own transaction; returns how many.
 
     Rows are claimed with FOR UPDATE SKIP LOCKED, so processors running at once take disjoint
     batches and every subscription is cancelled exactly once.
     """
-    claimed = await tx.rows(CLAIM_DUE, now=now, batch_size=batch_size)
+    return await units.in_transaction(lambda tx: _end_due_batch(tx, now, batch_size))
+
+
+async def _end_due_batch(tx: Transaction, now: datetime, batch_size: int) -> int:
+    claimed = await statements.claim_due(tx, now, batch_size)
     for row in claimed:
         await _end_period(tx, row["subscription_id"], row["customer_id"], now)
     return len(claimed)
@@ -123,7 +126,7 @@ async def end_due_periods(tx: Transaction, now: datetime, batch_size: int) -> in
 async def _end_period(
     tx: Transaction, subscription_id: str, customer_id: str | None, now: datetime
 ) -> None:
-    await tx.execute(END_PERIOD, key=subscription_id, now=now)
+    await tx.execute(statements.END_PERIOD, key=subscription_id, now=now)
     emit(
         tx,
         now,
@@ -132,7 +135,7 @@ async def _end_period(
         customer_id=customer_id,
         subscription_id=subscription_id,
     )
-    deactivated = await tx.scalar(DEACTIVATE_INSTANCE, key=subscription_id, now=now)
+    deactivated = await statements.deactivate_instance(tx, subscription_id, now)
     if deactivated is not None:
         emit(
             tx,

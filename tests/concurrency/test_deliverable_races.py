@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from plant_store_client.wire.documents import to_json
 from store_service.db.models import (
     Deliverable,
     DeliverableExecution,
@@ -19,7 +20,6 @@ from store_service.db.models import (
     Subscription,
     table_of,
 )
-from store_service.wire.documents import to_json
 from tests.flows import API, TRADING_CONFIG, add_goal, finalize, hire, ok
 from tests.processes import replicas, run_cli
 from tests.races import RACERS, count, rows_locked, statuses, two_stacks

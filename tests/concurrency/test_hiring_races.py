@@ -11,6 +11,7 @@ from plant.store.v1 import billing_pb2, billing_pb2_grpc, hiring_pb2, hiring_pb2
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from plant_store_client.wire.documents import to_json
 from store_service.db.models import (
     HiredInstance,
     NotificationEvent,
@@ -18,7 +19,6 @@ from store_service.db.models import (
     TrialTransition,
     table_of,
 )
-from store_service.wire.documents import to_json
 from tests.flows import API, TRADING_CONFIG, draft, finalize, hire
 from tests.json_text import json_text, member_text
 from tests.processes import replicas, run_cli

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert, literal_column, select
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Statement
-from store_service.services.numbers import DRAW
+from store_service.db.statements.numbers import DRAW
 
 sequences = table_of(NumberSequence)
 

@@ -12,8 +12,8 @@ from sqlalchemy import insert
 
 from store_service.db.database import Database
 from store_service.db.models import HiredInstance, Subscription, table_of
-from store_service.db.sql import Row
 from store_service.domain.errors import DomainError
+from store_service.domain.records import GoalInstanceRow
 from store_service.services import goals
 from store_service.services.goals import GoalChange
 from store_service.services.units_of_work import Reply, UnitsOfWork
@@ -41,7 +41,7 @@ async def add_goal(database: Database, index: int, template: str) -> str:
         frequency="on_demand",
         settings=SETTINGS,
     )
-    reply: Reply[Row, StringValue] = Reply(
+    reply: Reply[GoalInstanceRow, StringValue] = Reply(
         "HiringService.UpsertGoal",
         Empty(),
         StringValue,

@@ -9,11 +9,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, select, table, update
 from sqlalchemy.engine import Connection
 
+from plant_store_client.wire.documents import from_json, to_json
 from store_service.db.engine import create_engine
 from store_service.db.migrate import head_revision, migrate
 from store_service.db.models import AgentType, Base, HiredInstance, Subscription, table_of
 from store_service.db.types import JSONDocument
-from store_service.wire.documents import from_json, to_json
 from tests.json_text import json_text, member_text
 from tests.rest.test_agent_types import SEEDS
 from tests.seeds import instance_row, subscription_row

@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from plant_store_client.probe import check_health
 from store_service.db.engine import create_engine
 from store_service.db.models import Deliverable, GoalInstance, Order, table_of
-from store_service.probe import check_health
 from tests.consistency import broken_invariants
 from tests.databases import migrate_url
 from tests.flows import TRADE_GOAL, TRADING_AGENT, TRADING_CONFIG

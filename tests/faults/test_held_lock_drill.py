@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from plant_store_client.probe import check_health
 from store_service.db.postgres_pool import asyncpg_dsn
-from store_service.probe import check_health
 from tests.faults import test_drills
 from tests.faults.test_drills import Ledger, Stack, assert_everything_acknowledged_is_stored, load
 from tests.flows import draft, ok, subscribe

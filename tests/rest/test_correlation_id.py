@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 
-from store_service.logging_context import MAX_CORRELATION_ID
+from plant_store_client.logging_context import MAX_CORRELATION_ID
 
 HOSTILE_IDS = [b"caf\xe9", "\u00e9\u00e8".encode("latin-1"), b"a" * 20_000, b"x" * 1_000_000]
 

@@ -6,11 +6,9 @@ adapter turns it into the contract's envelope.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -19,9 +17,9 @@ import pytest
 from google.rpc import code_pb2
 from plant.store.v1 import catalog_pb2 as pb
 
-import store_service
 from http_adapter.config import AdapterSettings
-from http_adapter.errors import CODES, REASONS, Problem
+from http_adapter.errors import CODES, GRPC_ONLY, REASONS, Problem
+from plant_store_client.reasons import Reason
 from store_service.rpc.status import build_status
 from tests.harness import adapter_client
 
@@ -38,25 +36,6 @@ TITLES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
     504: "Gateway Timeout",
-}
-# Where the store raises an error, and which argument is its reason.
-REASON_ARGUMENT = {
-    "invalid": 0,
-    "not_found": 0,
-    "already_exists": 0,
-    "failed_precondition": 0,
-    "permission_denied": 0,
-    "aborted": 0,
-    "DomainError": 1,
-    "build_status": 1,
-}
-# The helpers themselves pass a reason through; every other call names it literally.
-# Places that pass on a reason raised (and checked) elsewhere: the error type's own plumbing,
-# and an idempotent replay of a refusal kept as a key's answer.
-PASS_THROUGH = {
-    ("domain/errors.py", "reason"),
-    ("rpc/status.py", "error.reason"),
-    ("services/idempotency.py", "reason"),
 }
 
 
@@ -262,38 +241,15 @@ async def test_an_unreachable_store_is_503(caplog: pytest.LogCaptureFixture) -> 
     }
 
 
-def _reason_arguments() -> Iterator[tuple[str, ast.expr]]:
-    root = Path(store_service.__file__).parent
-    for path in sorted(root.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call):
-                continue
-            function = node.func
-            name = function.id if isinstance(function, ast.Name) else None
-            name = function.attr if isinstance(function, ast.Attribute) else name
-            position = REASON_ARGUMENT.get(name or "")
-            if position is not None and len(node.args) > position:
-                yield path.relative_to(root).as_posix(), node.args[position]
-
-
-def raised_reasons() -> set[str]:
-    """Every reason the store's code can raise, read from the code itself."""
-    reasons: set[str] = set()
-    for where, argument in _reason_arguments():
-        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-            reasons.add(argument.value)
-        else:
-            assert (where, ast.unparse(argument)) in PASS_THROUGH, (
-                f"{where}: name the reason literally ({ast.unparse(argument)}), so it can be "
-                "checked for an HTTP mapping"
-            )
-    return reasons
-
-
-def test_every_reason_the_store_raises_has_an_http_answer() -> None:
-    reasons = raised_reasons()
-    assert {"TRANSACTION_CONFLICT", "IDEMPOTENT_REQUEST_IN_PROGRESS", "INVALID_VALUE"} <= reasons
-    assert sorted(reasons - set(REASONS)) == []
+def test_every_reason_is_mapped_or_grpc_only() -> None:
+    # The store raises only Reason members (mypy checks every raise site); each has an answer.
+    assert {
+        Reason.TRANSACTION_CONFLICT,
+        Reason.IDEMPOTENT_REQUEST_IN_PROGRESS,
+        Reason.INVALID_VALUE,
+    } <= set(REASONS)
+    assert set(REASONS).isdisjoint(GRPC_ONLY)
+    assert sorted(set(Reason) - set(REASONS) - GRPC_ONLY) == []
 
 
 RETRYABLE = sorted(
@@ -313,7 +269,7 @@ def test_the_retryable_reasons_are_the_known_ones() -> None:
 
 @pytest.mark.parametrize("reason", RETRYABLE)
 async def test_retryable_reasons_ask_for_a_retry_in_the_problem_envelope(
-    stand_in: StandIn, http: httpx.AsyncClient, reason: str
+    stand_in: StandIn, http: httpx.AsyncClient, reason: Reason
 ) -> None:
     rule = REASONS[reason]
     assert isinstance(rule, Problem)

@@ -15,8 +15,8 @@ import pytest
 from plant.store.v1 import hiring_pb2, hiring_pb2_grpc
 
 from http_adapter.errors import error_info
+from plant_store_client.probe import check_health
 from store_service.db.postgres_pool import asyncpg_dsn
-from store_service.probe import check_health
 from tests.flows import API, TRADING_AGENT, TRADING_CONFIG, add_goal, draft, hire, ok, subscribe
 from tests.harness import Stack, stack
 

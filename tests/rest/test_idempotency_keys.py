@@ -21,9 +21,9 @@ from plant.store.v1 import maintenance_pb2_grpc
 from plant.store.v1.maintenance_pb2 import PurgeIdempotencyRecordsRequest
 from sqlalchemy import select
 
+from plant_store_client.wire.values import timestamp
 from store_service.db.engine import create_engine
 from store_service.db.models import Base, IdempotencyRecord
-from store_service.wire.values import timestamp
 from tests.flows import API, add_goal, finalize, hire, ok, subscribe
 from tests.harness import Stack, adapter_client, adapter_settings, stack
 from tests.razorpay_stand_in import RazorpayStandIn, razorpay_stand_in

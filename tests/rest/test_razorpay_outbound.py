@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from http_adapter.config import AdapterSettings
-from store_service.config import UnsafeConfiguration
+from plant_store_client.configuration import UnsafeConfiguration
 from tests.databases import TestDatabases
 from tests.harness import Stack, stack
 from tests.processes import free_port, run_cli

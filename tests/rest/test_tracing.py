@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from store_service.tracing import tracer_provider_from_env
+from plant_store_client.tracing import tracer_provider_from_env
 from tests.harness import adapter_client, adapter_settings, running_store, store_settings
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"

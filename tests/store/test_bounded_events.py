@@ -12,9 +12,9 @@ from plant.store.v1 import billing_pb2, billing_pb2_grpc, events_pb2, events_pb2
 from sqlalchemy import insert
 
 from http_adapter.errors import error_info
+from plant_store_client.wire.documents import to_json
 from store_service.db.engine import create_engine
 from store_service.db.models import NotificationEvent, table_of
-from store_service.wire.documents import to_json
 from tests.databases import _plain
 from tests.harness import running_store, store_settings
 

@@ -10,7 +10,7 @@ import pytest
 from google.rpc import code_pb2
 from plant.store.v1 import catalog_pb2 as pb
 
-from store_service.client import StoreClient
+from plant_store_client.client import StoreClient
 from store_service.rpc.status import build_status
 from tests.rest.test_error_mapping import StandIn
 

@@ -12,7 +12,7 @@ from plant.store.v1 import deliverables_pb2 as pb
 from plant.store.v1 import deliverables_pb2_grpc
 
 from http_adapter.errors import error_info
-from store_service.wire.documents import from_json
+from plant_store_client.wire.documents import from_json
 from tests.flows import add_goal, finalize, hire, ok
 from tests.harness import Stack, stack
 from tests.store.test_catalog_rpc import expect_error

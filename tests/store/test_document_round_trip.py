@@ -11,8 +11,8 @@ from google.protobuf import struct_pb2
 from hypothesis import assume, example, given
 from plant.store.v1 import hiring_pb2, hiring_pb2_grpc
 
+from plant_store_client.wire.documents import to_json
 from store_service.domain.hiring import find_raw_secret
-from store_service.wire.documents import to_json
 from tests.json_text import documents, json_text, member_text, round_trips
 from tests.rest.test_document_round_trip import EXACT
 from tests.store.test_catalog_rpc import expect_error

@@ -16,11 +16,11 @@ from plant.store.v1 import maintenance_pb2 as pb
 from plant.store.v1 import maintenance_pb2_grpc
 
 from http_adapter.config import AdapterSettings
-from store_service.config import UnsafeConfiguration
+from plant_store_client.configuration import UnsafeConfiguration
+from plant_store_client.tls import ClientTls
+from plant_store_client.wire.values import timestamp
 from store_service.exposure import is_loopback
 from store_service.server import build_store
-from store_service.tls import ClientTls
-from store_service.wire.values import timestamp
 from tests.databases import sqlite_url
 from tests.harness import running_store, store_settings
 from tests.processes import free_port, run_cli

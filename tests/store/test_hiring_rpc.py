@@ -8,8 +8,8 @@ import grpc
 from plant.store.v1 import billing_pb2, billing_pb2_grpc, common_pb2, hiring_pb2, hiring_pb2_grpc
 
 from http_adapter.errors import error_info
-from store_service.wire.documents import to_json
-from store_service.wire.values import instant, timestamp
+from plant_store_client.wire.documents import to_json
+from plant_store_client.wire.values import instant, timestamp
 from tests.store.test_catalog_rpc import expect_error
 
 

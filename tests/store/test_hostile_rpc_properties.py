@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from http_adapter.errors import error_info
-from store_service.domain.instants import EARLIEST, LATEST
+from plant_store_client.instants import EARLIEST, LATEST
 from store_service.rpc.request_values import DOCUMENT_MESSAGES
 from store_service.server import API_MODULES
 from tests.hostile import check_property, database_contents, on_loop

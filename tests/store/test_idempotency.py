@@ -20,11 +20,14 @@ def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(channel)
 
 
-async def count_rows(database_url: str, model: type) -> int:
+async def count_rows(database_url: str, model: type, **equal: object) -> int:
+    """How many rows of `model` there are (with these column values, if given)."""
+    table = table_of(model)
+    where = [table.c[column] == value for column, value in equal.items()]
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
-            count = await connection.scalar(select(func.count()).select_from(table_of(model)))
+            count = await connection.scalar(select(func.count()).select_from(table).where(*where))
             return int(count or 0)
     finally:
         await engine.dispose()

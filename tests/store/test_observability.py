@@ -36,6 +36,17 @@ def sample(name: str, registry: CollectorRegistry = store_metrics.REGISTRY, **la
     return registry.get_sample_value(name, labels) or 0.0
 
 
+async def settled(name: str, expected: float, **labels: str) -> float:
+    """The store's sample once it shows `expected` (or after 10 s): a call's status reaches the
+    caller before the interceptor that answered it has counted it, and a connection goes back
+    to the pool after the answer is sent."""
+    for _ in range(200):
+        if sample(name, store_metrics.REGISTRY, **labels) == expected:
+            break
+        await asyncio.sleep(0.05)
+    return sample(name, store_metrics.REGISTRY, **labels)
+
+
 async def test_rpc_metrics_count_calls_by_method_and_code(
     store: StoreServer, channel: grpc.aio.Channel
 ) -> None:
@@ -46,13 +57,15 @@ async def test_rpc_metrics_count_calls_by_method_and_code(
         await catalog.ListAgentTypes(pb.ListAgentTypesRequest())
     with contextlib.suppress(grpc.aio.AioRpcError):
         await catalog.GetAgentType(pb.GetAgentTypeRequest(agent_type_id="nope"))
-    assert sample("plant_store_rpc_requests_total", method=LIST, code="OK") == ok_before + 3
-    assert (
-        sample("plant_store_rpc_requests_total", method=GET, code="NOT_FOUND") == missing_before + 1
-    )
+    ok = await settled("plant_store_rpc_requests_total", ok_before + 3, method=LIST, code="OK")
+    assert ok == ok_before + 3
+    missing = missing_before + 1
+    assert await settled(
+        "plant_store_rpc_requests_total", missing, method=GET, code="NOT_FOUND"
+    ) == (missing)
     assert sample("plant_store_rpc_duration_seconds_count", method=LIST) >= 3
-    assert sample("plant_store_db_pool_checked_out") == 0
-    assert sample("plant_store_database_up") == 1
+    assert await settled("plant_store_db_pool_checked_out", 0) == 0
+    assert await settled("plant_store_database_up", 1) == 1
 
 
 async def test_adapter_metrics_use_route_templates(http: httpx.AsyncClient) -> None:
@@ -75,7 +88,7 @@ async def test_store_process_logs_json_and_serves_metrics(tmp_path: Path) -> Non
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "store_service.cli",
+        "plant_store_cli",
         "serve",
         env=os.environ
         | {

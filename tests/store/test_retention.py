@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from plant.store.v1 import maintenance_pb2, maintenance_pb2_grpc
 
+from plant_store_client.wire.values import timestamp
 from store_service.db.models import (
     Deliverable,
     DeliverableReview,
@@ -15,7 +16,6 @@ from store_service.db.models import (
     Subscription,
     TrialTransition,
 )
-from store_service.wire.values import timestamp
 from tests.flows import API, add_goal, finalize, hire, ok
 from tests.harness import stack
 from tests.store.test_idempotency import count_rows

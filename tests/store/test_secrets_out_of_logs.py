@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from http_adapter.config import AdapterSettings
+from plant_store_client.logging_context import json_formatter
 from store_service.config import StoreSettings
 from store_service.db.engine import create_engine
-from store_service.logging_context import json_formatter
 from tests.flows import TRADE_GOAL, add_goal, hire
 
 # Makes the database refuse every new goal with an error of its own (not one the store maps to

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store_service.tls import ClientTls
+from plant_store_client.tls import ClientTls
 from tests.harness import adapter_client, adapter_settings, running_store, store_settings
 
 

@@ -40,8 +40,10 @@ def test_a_record_mirrors_its_model(model: type[models.Base]) -> None:
 
 
 def test_every_record_has_its_table() -> None:
-    # Records of projections and joins are named for what they are, without the suffix.
+    """Records named `<Model>Row` are whole rows of tables; projections and joins are named for
+    what they hold instead."""
     named = {f"{model.__name__}Row" for model in TABLE_MODELS}
+    # Projections and joins (the records after the table records) are not named for a table.
     defined = {
         name
         for name, value in vars(records).items()

@@ -23,6 +23,7 @@ from store_service.db.models import (
     table_of,
 )
 from store_service.db.sql import Row, Statement, Transaction, all_columns, bound
+from store_service.db.statements.hired_agents import SAME_SUBSCRIPTION, SUBSCRIPTION_STATE
 from store_service.domain.records import (
     DeliverableRow,
     EligibleInstance,
@@ -39,14 +40,6 @@ subscriptions = table_of(Subscription)
 reviews = table_of(DeliverableReview)
 executions = table_of(DeliverableExecution)
 denials = table_of(EnforcementDenial)
-
-# An instance's subscription state, as hired agents read it (the hired agents' statements
-# module, once there, owns these two).
-SUBSCRIPTION_STATE = (
-    subscriptions.c.status.label("subscription_status"),
-    subscriptions.c.ended_at.label("subscription_ended_at"),
-)
-SAME_SUBSCRIPTION = subscriptions.c.subscription_id == instances.c.subscription_id
 
 # A draft is unique per instance, goal and period.
 DraftKey = tuple[str, str, str]

@@ -862,9 +862,15 @@ class ProcessPeriodEndRequest(_message.Message):
     NOW_FIELD_NUMBER: _builtins.int
     BATCH_SIZE_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    MAX_BATCHES_FIELD_NUMBER: _builtins.int
     batch_size: _builtins.int
     """Subscriptions claimed per transaction; 0 means the server default."""
     request_id: _builtins.str
+    max_batches: _builtins.int
+    """Batches to run before answering: 0 runs until no work is left; N stops after N batches
+    that did work (a batch that finds nothing ends the call). Negative is INVALID_ARGUMENT
+    (INVALID_MAX_BATCHES).
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp:
         """Effective time; the store's clock when absent."""
@@ -875,10 +881,11 @@ class ProcessPeriodEndRequest(_message.Message):
         now: _timestamp_pb2.Timestamp | None = ...,
         batch_size: _builtins.int = ...,
         request_id: _builtins.str = ...,
+        max_batches: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "now", b"now", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "max_batches", b"max_batches", "now", b"now", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -890,7 +897,12 @@ class ProcessPeriodEndResponse(_message.Message):
 
     PROCESSED_FIELD_NUMBER: _builtins.int
     NOW_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
     processed: _builtins.int
+    more: _builtins.bool
+    """Work remained when the call stopped (it ran max_batches batches): call again, with a new
+    request_id and this response's `now`, to go on. False once a batch found nothing left.
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -898,10 +910,11 @@ class ProcessPeriodEndResponse(_message.Message):
         *,
         processed: _builtins.int = ...,
         now: _timestamp_pb2.Timestamp | None = ...,
+        more: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["now", b"now", "processed", b"processed"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["more", b"more", "now", b"now", "processed", b"processed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -67,7 +67,7 @@ class HiredAgentInstance(_message.Message):
     """UNSPECIFIED when the subscription does not exist."""
     trial_status: _common_pb2.TrialStatus.ValueType
     config_json: _builtins.str
-    """The config: a JSON object as text, exactly as stored (see store_service.wire.documents)."""
+    """The config: a JSON object as text, exactly as stored (see plant_store_client.wire.documents)."""
     @_builtins.property
     @_deprecated("""This field has been marked as deprecated using proto field options.""")
     def config(self) -> _struct_pb2.Struct:
@@ -442,9 +442,15 @@ class ProcessTrialEndRequest(_message.Message):
     NOW_FIELD_NUMBER: _builtins.int
     BATCH_SIZE_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    MAX_BATCHES_FIELD_NUMBER: _builtins.int
     batch_size: _builtins.int
     """Instances claimed per transaction; 0 means the server default."""
     request_id: _builtins.str
+    max_batches: _builtins.int
+    """Batches to run before answering: 0 runs until no work is left; N stops after N batches
+    that did work (a batch that finds nothing ends the call). Negative is INVALID_ARGUMENT
+    (INVALID_MAX_BATCHES).
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -453,10 +459,11 @@ class ProcessTrialEndRequest(_message.Message):
         now: _timestamp_pb2.Timestamp | None = ...,
         batch_size: _builtins.int = ...,
         request_id: _builtins.str = ...,
+        max_batches: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "now", b"now", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "max_batches", b"max_batches", "now", b"now", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -468,7 +475,12 @@ class ProcessTrialEndResponse(_message.Message):
 
     PROCESSED_FIELD_NUMBER: _builtins.int
     NOW_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
     processed: _builtins.int
+    more: _builtins.bool
+    """Work remained when the call stopped (it ran max_batches batches): call again, with a new
+    request_id and this response's `now`, to go on. False once a batch found nothing left.
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -476,10 +488,11 @@ class ProcessTrialEndResponse(_message.Message):
         *,
         processed: _builtins.int = ...,
         now: _timestamp_pb2.Timestamp | None = ...,
+        more: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["now", b"now", "processed", b"processed"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["more", b"more", "now", b"now", "processed", b"processed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n plant/store/v1/maintenance.proto\x12\x0eplant.store.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n\x1ePurgeIdempotencyRecordsRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\tretention\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nbatch_size\x18\x03 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\"1\n\x1fPurgeIdempotencyRecordsResponse\x12\x0e\n\x06purged\x18\x01 \x01(\x03\"g\n\x17PurgeExpiredDataRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nbatch_size\x18\x02 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\"j\n\x18PurgeExpiredDataResponse\x12\x17\n\x0fhired_instances\x18\x01 \x01(\x03\x12\x1b\n\x13idempotency_records\x18\x02 \x01(\x03\x12\x18\n\x10\x64\x65livered_events\x18\x03 \x01(\x03\x32\xf7\x01\n\x12MaintenanceService\x12z\n\x17PurgeIdempotencyRecords\x12..plant.store.v1.PurgeIdempotencyRecordsRequest\x1a/.plant.store.v1.PurgeIdempotencyRecordsResponse\x12\x65\n\x10PurgeExpiredData\x12\'.plant.store.v1.PurgeExpiredDataRequest\x1a(.plant.store.v1.PurgeExpiredDataResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n plant/store/v1/maintenance.proto\x12\x0eplant.store.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb1\x01\n\x1ePurgeIdempotencyRecordsRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\tretention\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nbatch_size\x18\x03 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\x12\x13\n\x0bmax_batches\x18\x05 \x01(\x05\"h\n\x1fPurgeIdempotencyRecordsResponse\x12\x0e\n\x06purged\x18\x01 \x01(\x03\x12\x0c\n\x04more\x18\x02 \x01(\x08\x12\'\n\x03now\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"|\n\x17PurgeExpiredDataRequest\x12\'\n\x03now\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nbatch_size\x18\x02 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x03 \x01(\x08\x12\x13\n\x0bmax_batches\x18\x04 \x01(\x05\"\xa1\x01\n\x18PurgeExpiredDataResponse\x12\x17\n\x0fhired_instances\x18\x01 \x01(\x03\x12\x1b\n\x13idempotency_records\x18\x02 \x01(\x03\x12\x18\n\x10\x64\x65livered_events\x18\x03 \x01(\x03\x12\x0c\n\x04more\x18\x04 \x01(\x08\x12\'\n\x03now\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xf7\x01\n\x12MaintenanceService\x12z\n\x17PurgeIdempotencyRecords\x12..plant.store.v1.PurgeIdempotencyRecordsRequest\x1a/.plant.store.v1.PurgeIdempotencyRecordsResponse\x12\x65\n\x10PurgeExpiredData\x12\'.plant.store.v1.PurgeExpiredDataRequest\x1a(.plant.store.v1.PurgeExpiredDataResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,13 +34,13 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'plant.store.v1.maintenance_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PURGEIDEMPOTENCYRECORDSREQUEST']._serialized_start=118
-  _globals['_PURGEIDEMPOTENCYRECORDSREQUEST']._serialized_end=274
-  _globals['_PURGEIDEMPOTENCYRECORDSRESPONSE']._serialized_start=276
-  _globals['_PURGEIDEMPOTENCYRECORDSRESPONSE']._serialized_end=325
-  _globals['_PURGEEXPIREDDATAREQUEST']._serialized_start=327
-  _globals['_PURGEEXPIREDDATAREQUEST']._serialized_end=430
-  _globals['_PURGEEXPIREDDATARESPONSE']._serialized_start=432
-  _globals['_PURGEEXPIREDDATARESPONSE']._serialized_end=538
-  _globals['_MAINTENANCESERVICE']._serialized_start=541
-  _globals['_MAINTENANCESERVICE']._serialized_end=788
+  _globals['_PURGEIDEMPOTENCYRECORDSREQUEST']._serialized_end=295
+  _globals['_PURGEIDEMPOTENCYRECORDSRESPONSE']._serialized_start=297
+  _globals['_PURGEIDEMPOTENCYRECORDSRESPONSE']._serialized_end=401
+  _globals['_PURGEEXPIREDDATAREQUEST']._serialized_start=403
+  _globals['_PURGEEXPIREDDATAREQUEST']._serialized_end=527
+  _globals['_PURGEEXPIREDDATARESPONSE']._serialized_start=530
+  _globals['_PURGEEXPIREDDATARESPONSE']._serialized_end=691
+  _globals['_MAINTENANCESERVICE']._serialized_start=694
+  _globals['_MAINTENANCESERVICE']._serialized_end=941
 # @@protoc_insertion_point(module_scope)

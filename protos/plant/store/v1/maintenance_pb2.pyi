@@ -26,8 +26,14 @@ class PurgeIdempotencyRecordsRequest(_message.Message):
     RETENTION_FIELD_NUMBER: _builtins.int
     BATCH_SIZE_FIELD_NUMBER: _builtins.int
     DRY_RUN_FIELD_NUMBER: _builtins.int
+    MAX_BATCHES_FIELD_NUMBER: _builtins.int
     batch_size: _builtins.int
     dry_run: _builtins.bool
+    max_batches: _builtins.int
+    """Batches to run before answering: 0 runs until no work is left; N stops after N batches
+    that did work (a batch that finds nothing ends the call). A dry run counts in one read
+    whatever this says. Negative is INVALID_ARGUMENT (INVALID_MAX_BATCHES).
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -41,10 +47,11 @@ class PurgeIdempotencyRecordsRequest(_message.Message):
         retention: _duration_pb2.Duration | None = ...,
         batch_size: _builtins.int = ...,
         dry_run: _builtins.bool = ...,
+        max_batches: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now", "retention", b"retention"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "dry_run", b"dry_run", "now", b"now", "retention", b"retention"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "dry_run", b"dry_run", "max_batches", b"max_batches", "now", b"now", "retention", b"retention"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -55,15 +62,27 @@ class PurgeIdempotencyRecordsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     PURGED_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    NOW_FIELD_NUMBER: _builtins.int
     purged: _builtins.int
+    more: _builtins.bool
+    """Work remained when the call stopped (it ran max_batches batches): call again, with this
+    response's `now`, to go on. False once a batch found nothing left, and for a dry run.
+    """
+    @_builtins.property
+    def now(self) -> _timestamp_pb2.Timestamp:
+        """The time the retention was counted back from: the request's `now`, or the store's clock."""
+
     def __init__(
         self,
         *,
         purged: _builtins.int = ...,
+        more: _builtins.bool = ...,
+        now: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["purged", b"purged"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["more", b"more", "now", b"now", "purged", b"purged"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -76,8 +95,14 @@ class PurgeExpiredDataRequest(_message.Message):
     NOW_FIELD_NUMBER: _builtins.int
     BATCH_SIZE_FIELD_NUMBER: _builtins.int
     DRY_RUN_FIELD_NUMBER: _builtins.int
+    MAX_BATCHES_FIELD_NUMBER: _builtins.int
     batch_size: _builtins.int
     dry_run: _builtins.bool
+    max_batches: _builtins.int
+    """Batches to run before answering: 0 runs until no work is left; N stops after N batches
+    that did work (a batch that finds nothing ends the call). A dry run counts in one read
+    whatever this says. Negative is INVALID_ARGUMENT (INVALID_MAX_BATCHES).
+    """
     @_builtins.property
     def now(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -86,10 +111,11 @@ class PurgeExpiredDataRequest(_message.Message):
         now: _timestamp_pb2.Timestamp | None = ...,
         batch_size: _builtins.int = ...,
         dry_run: _builtins.bool = ...,
+        max_batches: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "dry_run", b"dry_run", "now", b"now"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["batch_size", b"batch_size", "dry_run", b"dry_run", "max_batches", b"max_batches", "now", b"now"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -102,19 +128,31 @@ class PurgeExpiredDataResponse(_message.Message):
     HIRED_INSTANCES_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_RECORDS_FIELD_NUMBER: _builtins.int
     DELIVERED_EVENTS_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    NOW_FIELD_NUMBER: _builtins.int
     hired_instances: _builtins.int
     idempotency_records: _builtins.int
     delivered_events: _builtins.int
+    more: _builtins.bool
+    """Work remained when the call stopped (it ran max_batches batches): call again, with this
+    response's `now`, to go on. False once a batch found nothing left, and for a dry run.
+    """
+    @_builtins.property
+    def now(self) -> _timestamp_pb2.Timestamp:
+        """The time the retentions were counted back from: the request's `now`, or the store's clock."""
+
     def __init__(
         self,
         *,
         hired_instances: _builtins.int = ...,
         idempotency_records: _builtins.int = ...,
         delivered_events: _builtins.int = ...,
+        more: _builtins.bool = ...,
+        now: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["delivered_events", b"delivered_events", "hired_instances", b"hired_instances", "idempotency_records", b"idempotency_records"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["delivered_events", b"delivered_events", "hired_instances", b"hired_instances", "idempotency_records", b"idempotency_records", "more", b"more", "now", b"now"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

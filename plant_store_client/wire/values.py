@@ -8,8 +8,9 @@ from typing import Any
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
-from store_service.domain.errors import invalid
-from store_service.wire.documents import Document, InvalidDocument, from_json
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.documents import Document, InvalidDocument, from_json
+from plant_store_client.wire.errors import InvalidWireValue
 
 # Timestamps are converted with integer arithmetic from the epoch: protobuf's FromDatetime and
 # ToDatetime go through time tuples, which is most of the cost of rendering a long list.
@@ -39,8 +40,8 @@ def instant(message: timestamp_pb2.Timestamp) -> datetime:
             seconds=message.seconds, microseconds=message.nanos // NANOS_PER_MICROSECOND
         )
     except (ValueError, OverflowError):
-        raise invalid(
-            "INVALID_TIMESTAMP",
+        raise InvalidWireValue(
+            Reason.INVALID_TIMESTAMP,
             "A timestamp is outside the years 1-9999",
             seconds=str(message.seconds),
         ) from None
@@ -84,8 +85,8 @@ def request_document(owner: Message, field: str) -> Document | None:
         try:
             return from_json(getattr(owner, text_field))
         except InvalidDocument as error:
-            raise invalid(
-                "INVALID_DOCUMENT", f"{text_field} is {error}", field=text_field
+            raise InvalidWireValue(
+                Reason.INVALID_DOCUMENT, f"{text_field} is {error}", field=text_field
             ) from None
     if owner.HasField(field):
         return _struct_document(getattr(owner, field))

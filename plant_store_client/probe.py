@@ -7,7 +7,7 @@ import asyncio
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from store_service.tls import ClientTls
+from plant_store_client.tls import ClientTls
 
 
 async def health_status(

@@ -6,7 +6,8 @@ from typing import Any
 
 from plant.store.v1 import catalog_pb2 as pb
 
-from store_service.domain.errors import invalid
+from plant_store_client.reasons import Reason
+from plant_store_client.wire.errors import InvalidWireValue
 
 Document = dict[str, Any]
 
@@ -23,7 +24,9 @@ FIELD_TYPE_VALUES = {name: value for value, name in FIELD_TYPES.items()}
 
 def _field_document(field: pb.SchemaFieldDefinition, path: str) -> Document:
     if field.type not in FIELD_TYPES:
-        raise invalid("AGENT_TYPE_INVALID", f"{path}.type must be set", field=f"{path}.type")
+        raise InvalidWireValue(
+            Reason.AGENT_TYPE_INVALID, f"{path}.type must be set", field=f"{path}.type"
+        )
     return {
         "key": field.key,
         "label": field.label,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,9 +17,9 @@ from plant.store.v1 import (
     maintenance_pb2_grpc,
 )
 
-from store_service.logging_context import correlation_id as current_correlation_id
-from store_service.tls import ClientTls
-from store_service.tracing import client_interceptors
+from plant_store_client.logging_context import correlation_id as current_correlation_id
+from plant_store_client.tls import ClientTls
+from plant_store_client.tracing import client_interceptors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -96,6 +97,18 @@ class StoreClient:
         self.deliverables = deliverables_pb2_grpc.DeliverablesServiceStub(self.channel)
         self.events = events_pb2_grpc.EventsServiceStub(self.channel)
         self.maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self.channel)
+
+    @classmethod
+    def from_env(cls, target: str, deadline_seconds: float = 3600) -> StoreClient:
+        """A client for jobs and schedulers: the token and TLS settings from the environment, and
+        bounded retries of UNAVAILABLE."""
+        return cls(
+            target,
+            deadline_seconds=deadline_seconds,
+            auth_token=os.environ.get("STORE_AUTH_TOKEN"),
+            retries=True,
+            tls=ClientTls.from_env(),
+        )
 
     async def call(
         self,

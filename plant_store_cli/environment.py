@@ -1,7 +1,7 @@
 """Every environment variable the `plant-store` processes read, for `--help` and the README.
 
 Settings are read where they are used (store_service/config.py, http_adapter/config.py, …); this
-catalog is what an operator sees. tests/wire/test_environment.py keeps it complete: a variable
+catalog is what an operator sees. tests/store/test_command.py keeps it complete: a variable
 read anywhere in the code but missing here, or missing from the README's table, fails the suite.
 """
 

@@ -18,16 +18,17 @@ from datetime import datetime
 
 import grpc
 
-from store_service import environment
-from store_service.collector import pause_during_start_up
+from plant_store_cli import environment
+from plant_store_cli.environment import Variable
+from plant_store_client import client_settings, start_failures
+from plant_store_client.collector import pause_during_start_up
+from plant_store_client.logging_context import configure_logging
+from plant_store_client.version import VERSION
 from store_service.config import StoreSettings
-from store_service.environment import Variable
-from store_service.logging_context import configure_logging
-from store_service.version import VERSION
 
 
 def _serve_store(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the store serves (store_service.collector)
+    pause_during_start_up()  # until the store serves (plant_store_client.collector)
     from store_service.server import serve
 
     _run_async(serve(StoreSettings.from_env()))
@@ -35,7 +36,7 @@ def _serve_store(_args: argparse.Namespace) -> int:
 
 
 def _serve_http(_args: argparse.Namespace) -> int:
-    pause_during_start_up()  # until the app is built (store_service.collector)
+    pause_during_start_up()  # until the app is built (plant_store_client.collector)
     from http_adapter.serve import serve_http
 
     serve_http()
@@ -58,7 +59,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _run_both(_args: argparse.Namespace) -> int:
     """Runs store and adapter as two processes; Ctrl-C (or SIGTERM) stops both."""
-    command = [sys.executable, "-m", "store_service.cli"]
+    addresses = _local_addresses()  # refuses a wrong setting once, before either process starts
+    command = [sys.executable, "-m", "plant_store_cli"]
     store = subprocess.Popen([*command, "serve"])
     adapter = subprocess.Popen([*command, "http"])
     children = (adapter, store)
@@ -76,34 +78,39 @@ def _run_both(_args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    threading.Thread(target=_announce_when_ready, args=(children,), daemon=True).start()
+    threading.Thread(target=_announce_when_ready, args=(children, *addresses), daemon=True).start()
     while all(child.poll() is None for child in children):
         try:
             os.wait()
         except ChildProcessError:
             break
+    ended = [child.returncode for child in children if child.poll() is not None]
     stop_children()
-    codes = [child.wait() for child in children]
+    for child in children:
+        child.wait()
     if asked_to_stop:
         return 0  # a requested stop, however the children ended, is a clean one
-    # One child ended on its own: that is a failure, reported with its exit status.
-    return max(abs(code) for code in codes) or 1
+    # One child ended on its own: a failure, reported with its exit status (not the SIGTERM
+    # status of the other child, which was stopped because of it).
+    return max(abs(code) for code in ended) or 1
 
 
 def _local_addresses() -> tuple[str, str]:
     """The store's gRPC target and the adapter's base URL as seen from this machine."""
-    from http_adapter.config import AdapterSettings, split_host_port
+    from http_adapter.config import AdapterSettings
+    from plant_store_client.settings_parsing import split_host_port
 
     store_host, _, store_port = StoreSettings.from_env().listen.rpartition(":")
     http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
     return f"{_local(store_host)}:{store_port}", f"http://{_local(http_host)}:{http_port}"
 
 
-def _announce_when_ready(children: Sequence[subprocess.Popen[bytes]]) -> None:
+def _announce_when_ready(
+    children: Sequence[subprocess.Popen[bytes]], store_target: str, base: str
+) -> None:
     """Once both processes answer, says where they are (for `make run`'s newcomer)."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
-    store_target, base = _local_addresses()
     for _ in range(600):
         if any(child.poll() is not None for child in children):
             return
@@ -137,21 +144,21 @@ def _answers(url: str) -> bool:
 
 
 def _period_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import period_end
+    from plant_store_cli.jobs import period_end
 
-    print(asyncio.run(period_end(args.target, args.now, args.batch_size)))
+    print(asyncio.run(period_end(args.target, args.now, args.batch_size, not args.quiet)))
     return 0
 
 
 def _trial_end(args: argparse.Namespace) -> int:
-    from store_service.jobs import trial_end
+    from plant_store_cli.jobs import trial_end
 
-    print(asyncio.run(trial_end(args.target, args.now, args.batch_size)))
+    print(asyncio.run(trial_end(args.target, args.now, args.batch_size, not args.quiet)))
     return 0
 
 
 def _run_due(args: argparse.Namespace) -> int:
-    from store_service.jobs import run_due
+    from plant_store_cli.jobs import run_due
 
     summary = run_due(args.target, args.now, args.instance, args.page_size, not args.quiet)
     print(asyncio.run(summary))
@@ -159,23 +166,30 @@ def _run_due(args: argparse.Namespace) -> int:
 
 
 def _purge_idempotency(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_idempotency
+    from plant_store_cli.jobs import purge_idempotency
 
-    print(
-        asyncio.run(purge_idempotency(args.target, args.now, args.older_than_hours, args.dry_run))
+    summary = purge_idempotency(
+        args.target,
+        args.now,
+        args.older_than_hours,
+        args.batch_size,
+        args.dry_run,
+        not args.quiet,
     )
+    print(asyncio.run(summary))
     return 0
 
 
 def _purge_expired(args: argparse.Namespace) -> int:
-    from store_service.jobs import purge_expired
+    from plant_store_cli.jobs import purge_expired
 
-    print(asyncio.run(purge_expired(args.target, args.now, args.batch_size, args.dry_run)))
+    summary = purge_expired(args.target, args.now, args.batch_size, args.dry_run, not args.quiet)
+    print(asyncio.run(summary))
     return 0
 
 
 def _health(args: argparse.Namespace) -> int:
-    from store_service.probe import probe
+    from plant_store_client.probe import probe
 
     if args.self:
         return 0 if _serving_here() else 1
@@ -186,7 +200,7 @@ def _serving_here() -> bool:
     """Whether what answers at this machine's configured addresses is healthy: the store
     SERVING, the adapter ready. Whichever of the two this machine (a container) does not run
     refuses the connection and is left out; when neither answers, nothing here is healthy."""
-    from store_service.probe import check_health
+    from plant_store_client.probe import check_health
 
     store_target, base = _local_addresses()
     store = asyncio.run(check_health(store_target))
@@ -209,14 +223,16 @@ def _readiness(url: str) -> str:
 def _run_async(coroutine: object) -> None:
     try:
         import uvloop
-
-        uvloop.run(coroutine)  # type: ignore[arg-type]
     except ImportError:
         asyncio.run(coroutine)  # type: ignore[arg-type]
+        return
+    # Outside the try: an ImportError raised while the coroutine runs (a database driver this
+    # URL needs, not installed) is its own error, not a reason to run the coroutine again.
+    uvloop.run(coroutine)  # type: ignore[arg-type]
 
 
 def _time(text: str) -> datetime:
-    from store_service.jobs import parse_time
+    from plant_store_cli.jobs import parse_time
 
     try:
         return parse_time(text)
@@ -247,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plant-store",
         description=__doc__,
-        epilog="`plant-store COMMAND --help` lists a command's options and environment.",
+        epilog="`plant-store COMMAND --help` lists a command's options and environment.\n"
+        + start_failures.EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -291,15 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.set_defaults(func=_health)
 
-    job = argparse.ArgumentParser(add_help=False, parents=[target])
-    job.add_argument(
-        "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
-    )
-    job.add_argument(
+    # Every job prints progress lines on stderr, then one JSON summary line on stdout.
+    quiet = argparse.ArgumentParser(add_help=False, parents=[target])
+    quiet.add_argument("--quiet", action="store_true", help="no progress lines")
+    batches = argparse.ArgumentParser(add_help=False, parents=[quiet])
+    batches.add_argument(
         "--batch-size",
         type=int,
         default=0,
         help="rows per transaction (default: 0, the store's choice)",
+    )
+    job = argparse.ArgumentParser(add_help=False, parents=[batches])
+    job.add_argument(
+        "--now", type=_time, help="effective time, ISO-8601 (default: the store's clock)"
     )
     _command(
         commands,
@@ -314,23 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     run_due = _command(
         commands,
         "run-due",
-        "generate the drafts that are due, with progress",
+        "generate the drafts that are due",
         environment.JOB,
-        [target],
+        [quiet],
     )
     run_due.add_argument("--now", type=_time, help="effective time, ISO-8601 (default: now)")
     run_due.add_argument("--instance", help="only this hired instance")
     run_due.add_argument(
         "--page-size", type=int, default=1000, help="instances per call (default: %(default)s)"
     )
-    run_due.add_argument("--quiet", action="store_true", help="no progress lines")
     run_due.set_defaults(func=_run_due)
     purge = _command(
         commands,
         "purge-idempotency",
         "delete expired idempotency records",
         environment.JOB,
-        [target],
+        [batches],
     )
     purge.add_argument(
         "--now", type=_time, help="reference time, ISO-8601 (default: the store's clock)"
@@ -355,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from store_service.config import UnsafeConfiguration
+    from plant_store_client.configuration import UnsafeConfiguration
+    from plant_store_client.settings_parsing import log_level
     from store_service.db.migrate import SchemaAhead
     from store_service.server import SchemaOutOfDate
 
@@ -364,13 +386,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"), service=f"plant-store {args.command}")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        configure_logging(log_level(), service=f"plant-store {args.command}")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        if "target" in args:  # a job or health check: its client settings, before it starts
+            client_settings.check()
         code: int = args.func(args)
     except (SchemaOutOfDate, SchemaAhead, UnsafeConfiguration) as refusal:
-        print(f"plant-store {args.command}: {refusal}", file=sys.stderr)
-        return 2
+        return start_failures.report(args.command, refusal, start_failures.CONFIGURATION)
+    except start_failures.StartFailure as failure:
+        return start_failures.report(args.command, failure, start_failures.RUNTIME)
     except grpc.aio.AioRpcError as error:
         # The store refused or could not be reached: say so in one line, not a traceback.
         print(
@@ -378,7 +403,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
