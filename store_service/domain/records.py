@@ -315,3 +315,36 @@ class CatalogEntry(TypedDict):
 
     agent_type_id: str
     document: str
+
+
+class LockedDeliverable(DeliverableRow):
+    """A deliverable with its instance's owner and subscription state (all None without an
+    instance), as review and execution lock it."""
+
+    owner_instance_id: str | None
+    owner_customer_id: str | None
+    subscription_status: str | None
+    subscription_ended_at: datetime | None
+
+
+class InstanceWithGoal(InstanceWithSubscription):
+    """An instance with its subscription's state and one of its goals (goal columns all None
+    when it has none)."""
+
+    goal_hired_instance_id: str | None
+    goal_goal_instance_id: str | None
+    goal_goal_template_id: str | None
+    goal_frequency: str | None
+    goal_settings: str | None
+    goal_created_at: datetime | None
+    goal_updated_at: datetime | None
+
+
+class EligibleInstance(TypedDict):
+    """An instance the goal scheduler generates drafts for: what a draft is made of, and its
+    place in the scheduler's order."""
+
+    hired_instance_id: str
+    agent_id: str
+    config: str
+    created_at: datetime

@@ -6,10 +6,15 @@ from plant.store.v1 import deliverables_pb2 as pb
 
 from plant_store_client.wire.enums import EXECUTION_STATUS, REVIEW_DECISION, REVIEW_STATUS
 from plant_store_client.wire.values import timestamp
-from store_service.db.sql import Row
+from store_service.domain.records import (
+    DeliverableExecutionRow,
+    DeliverableReviewRow,
+    DeliverableRow,
+    EnforcementDenialRow,
+)
 
 
-def deliverable_message(row: Row) -> pb.Deliverable:
+def deliverable_message(row: DeliverableRow) -> pb.Deliverable:
     return pb.Deliverable(
         deliverable_id=row["deliverable_id"],
         hired_instance_id=row["hired_instance_id"],
@@ -28,7 +33,7 @@ def deliverable_message(row: Row) -> pb.Deliverable:
     )
 
 
-def review_message(row: Row) -> pb.Review:
+def review_message(row: DeliverableReviewRow) -> pb.Review:
     return pb.Review(
         review_id=row["review_id"],
         deliverable_id=row["deliverable_id"],
@@ -40,7 +45,7 @@ def review_message(row: Row) -> pb.Review:
     )
 
 
-def execution_message(row: Row) -> pb.Execution:
+def execution_message(row: DeliverableExecutionRow) -> pb.Execution:
     return pb.Execution(
         execution_id=row["execution_id"],
         deliverable_id=row["deliverable_id"],
@@ -52,7 +57,7 @@ def execution_message(row: Row) -> pb.Execution:
     )
 
 
-def denial_message(row: Row) -> pb.EnforcementDenial:
+def denial_message(row: EnforcementDenialRow) -> pb.EnforcementDenial:
     return pb.EnforcementDenial(
         denial_id=row["denial_id"],
         deliverable_id=row["deliverable_id"],

@@ -6,15 +6,13 @@ that knows no paging still sees lists that fit one page whole.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from google.protobuf.message import Message
 
 from plant_store_client.reasons import Reason
-from store_service.db.keyset import Cursor, Keyset
-from store_service.db.sql import Row
 from store_service.domain.errors import invalid
 from store_service.rpc import page_tokens
 from store_service.services.pages import PageQuery, Rows
@@ -74,21 +72,3 @@ def paged(query: PageQuery, rows: Rows[T], message: Callable[[T], M]) -> Page[M]
     if len(items) == len(rows.items):
         return Page(items, "")
     return Page(items, page_tokens.encode_values(rows.cursor_of(rows.items[len(items) - 1])))
-
-
-Fetch = Callable[[Cursor | None, int], Awaitable[list[Row]]]
-
-
-async def read_page(
-    keyset: Keyset, request: PageRequest, fetch: Fetch, message: Callable[[Row], M]
-) -> Page[M]:
-    """The page a request asks for, read by a servicer itself (not yet moved to services)."""
-    query = page_query(request)
-    try:
-        after = None if query.after is None else keyset.decoded(query.after)
-    except ValueError:
-        raise invalid(
-            Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
-        ) from None
-    rows = await fetch(after, query.size + 1)
-    return paged(query, Rows(rows, keyset.cursor), message)

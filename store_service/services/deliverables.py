@@ -3,195 +3,70 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Table, Update, bindparam, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql
+from functools import partial
+from typing import Any, cast
 
 from plant_store_client.reasons import Reason
-from plant_store_client.wire.documents import from_stored_json, to_json
-from store_service.db.keyset import Cursor, Key, Keyset
-from store_service.db.models import (
-    Deliverable,
-    DeliverableExecution,
-    DeliverableReview,
-    EnforcementDenial,
-    GoalInstance,
-    HiredInstance,
-    Subscription,
-    table_of,
-)
-from store_service.db.sql import Contended, Row, Statement, Transaction, all_columns, bound
+from plant_store_client.wire.documents import Document, from_stored_json, to_json
+from store_service.db.sql import Contended, Transaction
+from store_service.db.statements import deliverables as sql
 from store_service.domain.approvals import PolicyDenial, require_executable, review_outcome
 from store_service.domain.drafts import Goal, draft_for
 from store_service.domain.errors import not_found
 from store_service.domain.hiring import require_owner_id, require_readable
 from store_service.domain.periods import instance_zone, period_key
+from store_service.domain.records import (
+    DeliverableExecutionRow,
+    DeliverableReviewRow,
+    DeliverableRow,
+    EligibleInstance,
+    EnforcementDenialRow,
+    GoalInstanceRow,
+    LockedDeliverable,
+)
+from store_service.services.batches import DEFAULT_BATCH_SIZE
 from store_service.services.hired_agents import (
-    SAME_SUBSCRIPTION,
-    SUBSCRIPTION_STATE,
     HiredAgentView,
     require_owner,
     require_view_readable,
 )
+from store_service.services.pages import PageQuery, Rows, cursor_after, read_rows
+from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
-deliverables = table_of(Deliverable)
-goals = table_of(GoalInstance)
-instances = table_of(HiredInstance)
-subscriptions = table_of(Subscription)
-reviews = table_of(DeliverableReview)
-executions = table_of(DeliverableExecution)
-denials = table_of(EnforcementDenial)
 
-DRAFT_KEY = ("hired_instance_id", "goal_instance_id", "period_key")
-# Rows per multi-row insert: well below PostgreSQL's 32,767 bind parameters.
-INSERT_CHUNK = 1000
+# Not frozen: one is made per instance of every scheduler page, and a frozen dataclass costs
+# three times as much to make.
+@dataclass(slots=True)
+class _Owner:
+    """An instance as drafts are made for it: its config parsed once for all its goals."""
 
-INSERT_DRAFT = Statement(
-    postgresql.insert(deliverables)
-    .values(all_columns(deliverables))
-    .on_conflict_do_nothing(index_elements=list(DRAFT_KEY))
-    .returning(*deliverables.c)
-)
-OF_INSTANCE = Keyset(
-    select(deliverables).where(deliverables.c.hired_instance_id == bindparam("hired_instance_id")),
-    Key(deliverables.c.created_at),
-    Key(deliverables.c.deliverable_id),
-)
-# Every deliverable of an instance: the first page generates what is due, so it needs them all.
-ALL_OF_INSTANCE = Statement(OF_INSTANCE.query.order_by(*OF_INSTANCE.ordering))
-# The deliverable (locked) with what the owner and retention checks need, in one statement.
-LOCK_DELIVERABLE = Statement(
-    select(
-        deliverables,
-        instances.c.hired_instance_id.label("owner_instance_id"),
-        instances.c.customer_id.label("owner_customer_id"),
-        *SUBSCRIPTION_STATE,
-    )
-    .select_from(
-        deliverables.outerjoin(
-            instances, instances.c.hired_instance_id == deliverables.c.hired_instance_id
-        ).outerjoin(subscriptions, SAME_SUBSCRIPTION)
-    )
-    .where(deliverables.c.deliverable_id == bindparam("deliverable_id"))
-    .with_for_update(of=deliverables)
-)
-# The instance with its subscription's state and its goals, in one statement: a row per goal
-# in creation order (one row with empty goal columns when it has none).
-VIEW_WITH_GOALS = Statement(
-    select(
-        instances,
-        *SUBSCRIPTION_STATE,
-        *(column.label(f"goal_{column.key}") for column in goals.c),
-    )
-    .select_from(
-        instances.outerjoin(subscriptions, SAME_SUBSCRIPTION).outerjoin(
-            goals, goals.c.hired_instance_id == instances.c.hired_instance_id
+    hired_instance_id: str
+    agent_id: str
+    config: Document
+
+    @classmethod
+    def of(cls, instance: EligibleInstance) -> _Owner:
+        return cls(
+            instance["hired_instance_id"],
+            instance["agent_id"],
+            from_stored_json(instance["config"]),
         )
-    )
-    .where(instances.c.hired_instance_id == bindparam("hired_instance_id"))
-    .order_by(goals.c.created_at, goals.c.goal_instance_id)
-)
 
 
-@dataclass(frozen=True, slots=True)
-class GuardedChange:
-    """A guarded update of one deliverable (no row when its guard fails) and the history row
-    it leaves; on PostgreSQL both in one statement that inserts the row only when the update
-    matched, atomic without a transaction around it (`UnitsOfWork.write_at_once`)."""
-
-    change: Statement
-    record: Statement
-    at_once: Statement
-
-
-def _guarded(change: Update, history: Table, columns: tuple[str, ...]) -> GuardedChange:
-    """`columns` of the history row are bound by name; its deliverable_id is the changed row's."""
-    changed = change.returning(*deliverables.c).cte("changed")
-    recorded = (
-        insert(history)
-        .from_select(
-            ["deliverable_id", *columns],
-            select(
-                changed.c.deliverable_id,
-                *(bindparam(name, type_=history.c[name].type) for name in columns),
-            ),
-        )
-        .cte("recorded")
-    )
-    return GuardedChange(
-        change=Statement(change.returning(*deliverables.c)),
-        record=Statement(insert(history).values(bound(history, "deliverable_id", *columns))),
-        at_once=Statement(select(changed).add_cte(recorded)),
-    )
-
-
-# A review decided on the approval id it read: the update holds only while that is unchanged.
-REVIEW = _guarded(
-    update(deliverables)
-    .where(
-        deliverables.c.deliverable_id == bindparam("key"),
-        deliverables.c.approval_id.is_not_distinct_from(
-            bindparam("seen_approval_id", type_=deliverables.c.approval_id.type)
-        ),
-    )
-    .values(bound(deliverables, "review_status", "approval_id", "review_notes", "updated_at")),
-    reviews,
-    ("customer_id", "decision", "notes", "approval_id", "reviewed_at"),
-)
-# The one conditional transition to executed: only an approved draft with that approval id.
-EXECUTION = _guarded(
-    update(deliverables)
-    .where(
-        deliverables.c.deliverable_id == bindparam("key"),
-        deliverables.c.review_status == "approved",
-        deliverables.c.approval_id == bindparam("approved_by"),
-    )
-    .values(execution_status="executed", executed_at=bindparam("now"), updated_at=bindparam("now")),
-    executions,
-    ("customer_id", "approval_id", "action", "correlation_id", "executed_at"),
-)
-APPEND_DENIAL = Statement(
-    insert(denials).values(
-        bound(
-            denials,
-            "deliverable_id",
-            "customer_id",
-            "reason",
-            "details",
-            "correlation_id",
-            "denied_at",
-        )
-    )
-)
-REVIEW_HISTORY = Keyset(
-    select(reviews).where(reviews.c.deliverable_id == bindparam("deliverable_id")),
-    Key(reviews.c.review_id),
-)
-EXECUTION_HISTORY = Keyset(
-    select(executions).where(executions.c.deliverable_id == bindparam("deliverable_id")),
-    Key(executions.c.execution_id),
-)
-
-
-def _with_config(owner: Row) -> Row:
-    """An instance row with its config as a document, parsed once for all its goals."""
-    return {**owner, "config": from_stored_json(owner["config"])}
-
-
-def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
+def _draft_row(owner: _Owner, goal: GoalInstanceRow, key: str, at: datetime) -> DeliverableRow:
     settings = from_stored_json(goal["settings"])
     draft = draft_for(
-        owner["agent_id"],
-        owner["config"],
+        owner.agent_id,
+        owner.config,
         Goal(goal["goal_instance_id"], goal["goal_template_id"], settings),
     )
     return {
         "deliverable_id": f"DEL-{uuid.uuid4()}",
-        "hired_instance_id": owner["hired_instance_id"],
+        "hired_instance_id": owner.hired_instance_id,
         "goal_instance_id": goal["goal_instance_id"],
         "goal_template_id": goal["goal_template_id"],
         "period_key": key,
@@ -208,138 +83,154 @@ def _draft_row(owner: Row, goal: Row, key: str, at: datetime) -> dict[str, Any]:
 
 
 def _missing_drafts(
-    owners: dict[str, Row], goal_rows: Sequence[Row], existing: set[tuple[Any, ...]], at: datetime
-) -> list[dict[str, Any]]:
-    """Draft rows for every goal whose current period has no deliverable yet (`owners` with
-    their configs parsed)."""
+    owners: dict[str, _Owner],
+    goal_rows: Sequence[GoalInstanceRow],
+    existing: set[sql.DraftKey],
+    at: datetime,
+) -> list[DeliverableRow]:
+    """Draft rows for every goal whose current period has no deliverable yet."""
     missing = []
     for goal in goal_rows:
         owner = owners[goal["hired_instance_id"]]
-        key = period_key(goal["frequency"], at, instance_zone(owner["config"]))
+        key = period_key(goal["frequency"], at, instance_zone(owner.config))
         if (goal["hired_instance_id"], goal["goal_instance_id"], key) not in existing:
             missing.append(_draft_row(owner, goal, key, at))
     return missing
 
 
-async def _insert_drafts(tx: Transaction, rows: list[dict[str, Any]]) -> list[Row]:
-    """Inserts drafts, skipping any a concurrent generator made first; returns the new rows.
-
-    One statement per chunk, so each chunk is atomic even outside a transaction.
-    """
-    if len(rows) == 1:
-        inserted = await tx.first(INSERT_DRAFT, **rows[0])
-        return [] if inserted is None else [inserted]
-    created: list[Row] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        created += await tx.rows(
-            postgresql.insert(deliverables)
-            .values(rows[start : start + INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=list(DRAFT_KEY))
-            .returning(*deliverables.c)
-        )
-    return created
-
-
-async def generate_due(tx: Transaction, owners: Sequence[Row], at: datetime) -> list[Row]:
+async def _generate_due(
+    tx: Transaction, instances: Sequence[EligibleInstance], at: datetime
+) -> list[DeliverableRow]:
     """Creates the drafts due at `at` for these instances; returns the new rows.
 
     Drafts that exist are skipped before their content is computed, and the insert itself is
     ON CONFLICT DO NOTHING on (instance, goal, period), so concurrent generators never make a
     second draft for a period.
     """
-    if not owners:
+    if not instances:
         return []
-    by_id = {owner["hired_instance_id"]: _with_config(owner) for owner in owners}
-    goal_rows = await tx.rows(
-        select(goals)
-        .where(goals.c.hired_instance_id.in_(list(by_id)))
-        .order_by(goals.c.hired_instance_id, goals.c.created_at, goals.c.goal_instance_id)
-    )
+    by_id = {instance["hired_instance_id"]: _Owner.of(instance) for instance in instances}
+    goal_rows = await sql.goals_of(tx, list(by_id))
     if not goal_rows:
         return []
     keys = {
-        period_key(goal["frequency"], at, instance_zone(by_id[goal["hired_instance_id"]]["config"]))
+        period_key(goal["frequency"], at, instance_zone(by_id[goal["hired_instance_id"]].config))
         for goal in goal_rows
     }
-    existing = {
-        tuple(row[name] for name in DRAFT_KEY)
-        for row in await tx.rows(
-            select(*(deliverables.c[name] for name in DRAFT_KEY)).where(
-                deliverables.c.hired_instance_id.in_(list(by_id)),
-                deliverables.c.period_key.in_(keys),
-            )
-        )
-    }
-    return await _insert_drafts(tx, _missing_drafts(by_id, goal_rows, existing, at))
-
-
-def _goal_part(row: Row) -> Row:
-    return {column.key: row[f"goal_{column.key}"] for column in goals.c}
+    existing = await sql.draft_keys(tx, list(by_id), keys)
+    return await sql.insert_drafts(tx, _missing_drafts(by_id, goal_rows, existing, at))
 
 
 async def list_deliverables(
-    tx: Transaction,
+    units: UnitsOfWork,
     hired_instance_id: str,
     raw_customer_id: str,
     retention_days: int,
-    at: datetime,
-    page: tuple[Cursor | None, int],
-) -> list[Row]:
-    """The first page (no cursor) generates what is due at `at` and lists every deliverable of
-    the instance; a later page lists at most `limit` after its cursor."""
-    viewed = await tx.rows(VIEW_WITH_GOALS, hired_instance_id=hired_instance_id)
-    view = HiredAgentView.joined(require_owner(viewed[0] if viewed else None, raw_customer_id))
-    require_view_readable(view, retention_days, at)
-    after, limit = page
-    if after is not None:
-        return await OF_INSTANCE.page(tx, after, limit, hired_instance_id=hired_instance_id)
-    goal_rows = [_goal_part(row) for row in viewed if row["goal_goal_instance_id"] is not None]
-    listed = await tx.rows(ALL_OF_INSTANCE, hired_instance_id=hired_instance_id)
-    existing = {tuple(row[name] for name in DRAFT_KEY) for row in listed}
-    owner = _with_config(view.instance)
-    missing = _missing_drafts({hired_instance_id: owner}, goal_rows, existing, at)
-    if not missing:
-        return listed
-    created = await _insert_drafts(tx, missing)
-    if len(created) < len(missing):  # a concurrent generator won some periods: read them
-        return await tx.rows(ALL_OF_INSTANCE, hired_instance_id=hired_instance_id)
-    return sorted([*listed, *created], key=lambda row: (row["created_at"], row["deliverable_id"]))
+    as_of: datetime | None,
+    page: PageQuery,
+) -> Rows[DeliverableRow]:
+    """The first page (no cursor) generates what is due at `as_of` (or now) and lists every
+    deliverable of the instance; a later page lists at most the page's size after its cursor."""
+    after = cursor_after(sql.OF_INSTANCE, page)
+
+    async def work(tx: Transaction, now: datetime) -> list[DeliverableRow]:
+        at = as_of or now
+        viewed = await sql.instance_with_goals(tx, hired_instance_id)
+        view = HiredAgentView.joined(require_owner(viewed[0] if viewed else None, raw_customer_id))
+        require_view_readable(view, retention_days, at)
+        if after is not None:
+            return await sql.page_of_instance(tx, hired_instance_id, after, page.size + 1)
+        listed = await sql.all_of_instance(tx, hired_instance_id)
+        existing = {sql.draft_key(row) for row in listed}
+        owner = _Owner.of(viewed[0])
+        missing = _missing_drafts({hired_instance_id: owner}, sql.goals_in(viewed), existing, at)
+        if not missing:
+            return listed
+        created = await sql.insert_drafts(tx, missing)
+        if len(created) < len(missing):  # a concurrent generator won some periods: read them
+            return await sql.all_of_instance(tx, hired_instance_id)
+        return sorted(
+            [*listed, *created], key=lambda row: (row["created_at"], row["deliverable_id"])
+        )
+
+    # Listing only reads, then inserts missing drafts with ON CONFLICT DO NOTHING in one
+    # statement: no transaction is needed around it.
+    return Rows(await units.autocommit(work), sql.OF_INSTANCE.cursor)
 
 
-async def eligible_page(
-    tx: Transaction, after: tuple[datetime, str] | None, hired_instance_id: str | None, limit: int
-) -> list[Row]:
-    """The scheduler's next instances in creation order: active, configured, goals completed."""
-    query = select(
-        instances.c.hired_instance_id,
-        instances.c.agent_id,
-        instances.c.config,
-        instances.c.created_at,
-    ).where(
-        instances.c.active.is_(True),
-        instances.c.configured.is_(True),
-        instances.c.goals_completed.is_(True),
-    )
-    if hired_instance_id is not None:
-        query = query.where(instances.c.hired_instance_id == hired_instance_id)
-    if after is not None:
-        query = query.where(tuple_(instances.c.created_at, instances.c.hired_instance_id) > after)
-    return await tx.rows(
-        query.order_by(instances.c.created_at, instances.c.hired_instance_id).limit(limit)
-    )
+@dataclass(frozen=True, slots=True)
+class DueDrafts:
+    """What one scheduler call did: the new drafts' ids (grouped per instance in the order the
+    instances were examined, sorted within each), how many instances it examined, and where
+    the next call resumes (None once every eligible instance has been examined)."""
+
+    deliverable_ids: list[str]
+    instances_examined: int
+    resume_after: tuple[datetime, str] | None
 
 
-async def run_due_page(
+def _grouped(page: Sequence[EligibleInstance], created: Sequence[DeliverableRow]) -> list[str]:
+    """New ids grouped per instance in page order, sorted within each instance."""
+    per_instance: dict[str, list[str]] = defaultdict(list)
+    for row in created:
+        per_instance[row["hired_instance_id"]].append(row["deliverable_id"])
+    return [
+        deliverable_id
+        for instance in page
+        for deliverable_id in sorted(per_instance.get(instance["hired_instance_id"], []))
+    ]
+
+
+async def _run_due_page(
     tx: Transaction,
     *,
     after: tuple[datetime, str] | None,
     hired_instance_id: str | None,
     limit: int,
     at: datetime,
-) -> tuple[list[Row], list[Row]]:
+) -> tuple[list[EligibleInstance], list[DeliverableRow]]:
     """One scheduler step: the next eligible instances and the drafts made for them."""
-    page = await eligible_page(tx, after, hired_instance_id, limit)
-    return page, await generate_due(tx, page, at)
+    page = await sql.eligible(tx, after, hired_instance_id, limit)
+    return page, await _generate_due(tx, page, at)
+
+
+async def run_due(
+    units: UnitsOfWork,
+    *,
+    page_size: int,
+    hired_instance_id: str | None,
+    after: tuple[datetime, str] | None,
+    now: datetime | None,
+    reply: Reply[DueDrafts, R],
+) -> R:
+    """Generates the drafts due at `now` (or the job's clock) for the eligible instances after
+    `after`, at most `page_size` of them (0: all), one transaction per batch of instances."""
+    step = min(page_size, DEFAULT_BATCH_SIZE) if page_size else DEFAULT_BATCH_SIZE
+
+    async def run(clock: datetime) -> DueDrafts:
+        at, cursor = now or clock, after
+        generated: list[str] = []
+        examined = 0
+        while True:
+            limit = min(step, page_size - examined) if page_size else step
+            page, created = await units.in_transaction(
+                partial(
+                    _run_due_page,
+                    after=cursor,
+                    hired_instance_id=hired_instance_id,
+                    limit=limit,
+                    at=at,
+                )
+            )
+            examined += len(page)
+            generated += _grouped(page, created)
+            if len(page) < limit:
+                return DueDrafts(generated, examined, None)
+            cursor = (page[-1]["created_at"], page[-1]["hired_instance_id"])
+            if page_size and examined >= page_size:
+                return DueDrafts(generated, examined, cursor)
+
+    return await units.job(reply, run)
 
 
 async def _reviewable(
@@ -348,9 +239,9 @@ async def _reviewable(
     raw_customer_id: str,
     retention_days: int,
     now: datetime,
-) -> Row:
+) -> LockedDeliverable:
     """The deliverable (locked), for the owner of its instance, while readable."""
-    deliverable = await tx.first(LOCK_DELIVERABLE, deliverable_id=raw_deliverable_id.strip())
+    deliverable = await sql.locked(tx, raw_deliverable_id.strip())
     if deliverable is None:
         raise not_found(Reason.DELIVERABLE_NOT_FOUND, "Deliverable not found.")
     require_owner(
@@ -367,22 +258,42 @@ async def _reviewable(
     return deliverable
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    deliverable_id: str
+    customer_id: str
+    # A REVIEW_DECISION name.
+    decision: str
+    notes: str | None
+    approval_id: str | None
+
+
 async def review(
-    tx: Transaction,
-    *,
-    deliverable_id: str,
-    raw_customer_id: str,
-    decision: str,
-    notes: str | None,
-    approval_id: str | None,
+    units: UnitsOfWork,
+    decision: ReviewDecision,
     retention_days: int,
-    now: datetime,
-) -> Row:
-    current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
-    outcome = review_outcome(decision, notes, approval_id, current["approval_id"])
+    reply: Reply[DeliverableRow, R],
+) -> R:
+    """Records a customer's review of a deliverable and its new review state."""
+    # One guarded update (with its history row) after reads: no transaction needed unless a
+    # concurrent writer changed what was read.
+    return await units.write_at_once(
+        reply, partial(_review, decision=decision, retention_days=retention_days)
+    )
+
+
+async def _review(
+    tx: Transaction, now: datetime, *, decision: ReviewDecision, retention_days: int
+) -> DeliverableRow:
+    current = await _reviewable(
+        tx, decision.deliverable_id, decision.customer_id, retention_days, now
+    )
+    outcome = review_outcome(
+        decision.decision, decision.notes, decision.approval_id, current["approval_id"]
+    )
     return await _change_and_record(
         tx,
-        REVIEW,
+        sql.REVIEW,
         {
             "key": current["deliverable_id"],
             "seen_approval_id": current["approval_id"],
@@ -391,94 +302,113 @@ async def review(
             "review_notes": outcome.review_notes,
             "updated_at": now,
         },
-        customer_id=require_owner_id(raw_customer_id),
-        decision=decision,
+        customer_id=require_owner_id(decision.customer_id),
+        decision=decision.decision,
         notes=outcome.review_notes,
         approval_id=outcome.approval_id,
         reviewed_at=now,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutionRequest:
+    deliverable_id: str
+    customer_id: str
+    approval_id: str | None
+    correlation_id: str
+
+
 async def execute(
-    tx: Transaction,
-    *,
-    deliverable_id: str,
-    raw_customer_id: str,
-    approval_id: str | None,
-    correlation_id: str,
+    units: UnitsOfWork,
+    execution: ExecutionRequest,
     retention_days: int,
-    now: datetime,
-) -> Row:
-    current = await _reviewable(tx, deliverable_id, raw_customer_id, retention_days, now)
-    customer_id = require_owner_id(raw_customer_id)
+    reply: Reply[DeliverableRow, R],
+) -> R:
+    """Executes an approved deliverable; a refused execution is recorded as a denial."""
+    # Like a review: one guarded write after reads (or one denial insert before a refusal).
+    return await units.write_at_once(
+        reply, partial(_execute, execution=execution, retention_days=retention_days)
+    )
+
+
+async def _execute(
+    tx: Transaction, now: datetime, *, execution: ExecutionRequest, retention_days: int
+) -> DeliverableRow:
+    current = await _reviewable(
+        tx, execution.deliverable_id, execution.customer_id, retention_days, now
+    )
+    customer_id = require_owner_id(execution.customer_id)
     try:
         action, approved_by = require_executable(
             current["deliverable_id"],
             current["review_status"],
             current["approval_id"],
             from_stored_json(current["payload"]),
-            approval_id,
+            execution.approval_id,
         )
     except PolicyDenial as denial:
         await tx.execute(
-            APPEND_DENIAL,
+            sql.APPEND_DENIAL,
             deliverable_id=current["deliverable_id"],
             customer_id=customer_id,
             reason=denial.reason,
             details=to_json(denial.details),
-            correlation_id=correlation_id,
+            correlation_id=execution.correlation_id,
             denied_at=now,
         )
         raise
     return await _change_and_record(
         tx,
-        EXECUTION,
+        sql.EXECUTION,
         {"key": current["deliverable_id"], "approved_by": current["approval_id"], "now": now},
         customer_id=customer_id,
         approval_id=approved_by,
         action=action,
-        correlation_id=correlation_id,
+        correlation_id=execution.correlation_id,
         executed_at=now,
     )
 
 
 async def _change_and_record(
-    tx: Transaction, guarded: GuardedChange, change: dict[str, Any], **history: Any
-) -> Row:
+    tx: Transaction, guarded: sql.GuardedChange, change: dict[str, Any], **history: Any
+) -> DeliverableRow:
     """The changed deliverable, its history row written. A failed guard means the deliverable
     changed since it was read, which only happens when nothing locked it: `Contended`."""
-    if tx.dialect == "postgresql":
-        # Parameters the update and the history row share (approval_id) carry one value.
-        changed = await tx.first(guarded.at_once, **(change | history))
-    else:
-        # SQLite has no writing CTEs; its units of work are always transactions.
-        changed = await tx.first(guarded.change, **change)
-        if changed is not None:
-            await tx.execute(guarded.record, deliverable_id=changed["deliverable_id"], **history)
+    changed = await sql.change_and_record(tx, guarded, change, **history)
     if changed is None:
         raise Contended()
     return changed
 
 
 async def review_history(
-    tx: Transaction, deliverable_id: str, after: Cursor | None, limit: int
-) -> list[Row]:
-    return await REVIEW_HISTORY.page(tx, after, limit, deliverable_id=deliverable_id)
+    units: UnitsOfWork, deliverable_id: str, page: PageQuery
+) -> Rows[DeliverableReviewRow]:
+    """A page of a deliverable's reviews, oldest first."""
+
+    async def work(tx: Transaction) -> Rows[DeliverableReviewRow]:
+        rows = await read_rows(tx, sql.REVIEW_HISTORY, page, deliverable_id=deliverable_id)
+        return cast("Rows[DeliverableReviewRow]", rows)
+
+    return await units.read(work)
 
 
 async def execution_history(
-    tx: Transaction, deliverable_id: str, after: Cursor | None, limit: int
-) -> list[Row]:
-    return await EXECUTION_HISTORY.page(tx, after, limit, deliverable_id=deliverable_id)
+    units: UnitsOfWork, deliverable_id: str, page: PageQuery
+) -> Rows[DeliverableExecutionRow]:
+    """A page of a deliverable's executions, oldest first."""
+
+    async def work(tx: Transaction) -> Rows[DeliverableExecutionRow]:
+        rows = await read_rows(tx, sql.EXECUTION_HISTORY, page, deliverable_id=deliverable_id)
+        return cast("Rows[DeliverableExecutionRow]", rows)
+
+    return await units.read(work)
 
 
-async def denials_page(
-    tx: Transaction, deliverable_id: str | None, before: int | None, limit: int
-) -> list[Row]:
-    """Recorded denials, newest first, optionally of one deliverable."""
-    query = select(denials)
-    if deliverable_id:
-        query = query.where(denials.c.deliverable_id == deliverable_id)
-    if before is not None:
-        query = query.where(denials.c.denial_id < before)
-    return await tx.rows(query.order_by(denials.c.denial_id.desc()).limit(limit))
+async def denials(
+    units: UnitsOfWork, deliverable_id: str | None, before: int | None, limit: int
+) -> list[EnforcementDenialRow]:
+    """At most `limit` recorded denials before the denial id `before`, newest first,
+    optionally of one deliverable."""
+    return await units.read(
+        partial(sql.denials_before, deliverable_id=deliverable_id, before=before, limit=limit)
+    )

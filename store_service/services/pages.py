@@ -34,7 +34,8 @@ class Rows(Generic[T]):
     cursor_of: Callable[[T], Cursor]
 
 
-def _cursor(keyset: Keyset, query: PageQuery) -> Cursor | None:
+def cursor_after(keyset: Keyset, query: PageQuery) -> Cursor | None:
+    """Where the page `query` asks for starts in `keyset`'s order (None: at the first row)."""
     if query.after is None:
         return None
     try:
@@ -48,5 +49,5 @@ def _cursor(keyset: Keyset, query: PageQuery) -> Cursor | None:
 async def read_rows(tx: Transaction, keyset: Keyset, query: PageQuery, **params: Any) -> Rows[Row]:
     """The rows of the page `query` asks for (one more than its size, to know whether more
     follow)."""
-    rows = await keyset.page(tx, _cursor(keyset, query), query.size + 1, **params)
+    rows = await keyset.page(tx, cursor_after(keyset, query), query.size + 1, **params)
     return Rows(rows, keyset.cursor)
