@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from plant_store_client.reasons import Reason
 from plant_store_client.wire.documents import Document, from_stored_json, to_json
@@ -50,12 +50,9 @@ class HiredAgentView:
     subscription_ended_at: datetime | None
 
     @classmethod
-    def joined(cls, row: InstanceWithSubscription | Mapping[str, Any]) -> HiredAgentView:
-        """The view of a row that selects an instance with SUBSCRIPTION_STATE (deliverables'
-        statements still hand it untyped)."""
-        return cls(
-            cast(HiredInstanceRow, row), row["subscription_status"], row["subscription_ended_at"]
-        )
+    def joined(cls, row: InstanceWithSubscription) -> HiredAgentView:
+        """The view of a row that selects an instance with SUBSCRIPTION_STATE."""
+        return cls(row, row["subscription_status"], row["subscription_ended_at"])
 
 
 def hired_agent_not_found() -> Exception:

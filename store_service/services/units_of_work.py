@@ -204,8 +204,3 @@ class UnitsOfWork:
             return await idempotency.record(tx, key, answer, now)
 
         return reply.response_type.FromString(await self.in_transaction(keep))
-
-
-def as_is(response: R) -> R:
-    """The render of work that builds its answer itself (servicers not yet moved to services)."""
-    return response

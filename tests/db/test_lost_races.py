@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, update
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Statement, Transaction
-from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
+from store_service.services.units_of_work import Reply, UnitsOfWork
 from tests.support.recorded_runs import RUNS, Work, recorded
 
 sequences = table_of(NumberSequence)
@@ -57,8 +57,12 @@ async def _race(database: Database) -> None:
 
     units = UnitsOfWork(database)
     answers = await asyncio.gather(
-        units.write(Reply(METHOD, Int64Value(), Int64Value, as_is), counting("a", "b")),
-        units.write(Reply(METHOD, Int64Value(), Int64Value, as_is), counting("b", "a")),
+        units.write(
+            Reply(METHOD, Int64Value(), Int64Value, lambda answer: answer), counting("a", "b")
+        ),
+        units.write(
+            Reply(METHOD, Int64Value(), Int64Value, lambda answer: answer), counting("b", "a")
+        ),
     )
     assert [answer.value for answer in answers] == [1, 1]
     # Each counted both rows once, the victim's first attempt rolled back whole.

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert
 from store_service.db.database import Database
 from store_service.db.models import NumberSequence, table_of
 from store_service.db.sql import Contended, Statement, Transaction
-from store_service.services.units_of_work import Reply, UnitsOfWork, as_is
+from store_service.services.units_of_work import Reply, UnitsOfWork
 from tests.support.recorded_runs import RUNS, Work, recorded
 
 sequences = table_of(NumberSequence)
@@ -40,7 +40,7 @@ def contended_outside_transactions(runs: list[bool]) -> Work:
 async def test_contended_work_runs_again_in_a_transaction(database: Database) -> None:
     runs: list[bool] = []
     answer = await UnitsOfWork(database).write_at_once(
-        Reply(METHOD, pb.ExecuteDeliverableRequest(), Int64Value, as_is),
+        Reply(METHOD, pb.ExecuteDeliverableRequest(), Int64Value, lambda answer: answer),
         contended_outside_transactions(runs),
     )
     # PostgreSQL tries without a transaction first; SQLite's units are always transactions.
@@ -56,7 +56,8 @@ async def test_a_request_id_keeps_the_write_in_a_transaction(database: Database)
     request = pb.ExecuteDeliverableRequest(request_id="r-1")
     for _ in range(2):
         answer = await units.write_at_once(
-            Reply(METHOD, request, Int64Value, as_is), contended_outside_transactions(runs)
+            Reply(METHOD, request, Int64Value, lambda answer: answer),
+            contended_outside_transactions(runs),
         )
         assert answer.value == 1
     # One run, in a transaction; the repeat was answered with the kept first answer.
