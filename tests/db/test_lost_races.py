@@ -67,4 +67,7 @@ async def _race(database: Database) -> None:
     assert [answer.value for answer in answers] == [1, 1]
     # Each counted both rows once, the victim's first attempt rolled back whole.
     assert await recorded(database) == {"a": 2, "b": 2}
-    assert len(attempts) == 3  # the deadlock's victim ran again
+    # The deadlock's victim ran again: one more attempt at least. How many lost races there are
+    # is PostgreSQL's timing (a loaded machine has seen a second one); the counts above show
+    # that however many there were, every rolled-back attempt left nothing behind.
+    assert len(attempts) >= 3
