@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import aiosqlite
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -37,6 +39,30 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _opening_sqlite_file(path: str) -> Any:
+    """The connector of a file database: aiosqlite's own, except that a file that cannot be
+    opened is reported only after aiosqlite's thread for it has ended."""
+
+    async def connect() -> aiosqlite.Connection:
+        connection = aiosqlite.connect(path)
+        # A thread that never blocks the interpreter's exit (what SQLAlchemy's connector does).
+        connection._thread.daemon = True
+        try:
+            return await connection
+        except BaseException:
+            # aiosqlite stops a connection that failed to open without waiting for its thread,
+            # which then answers from the thread; on a loop closed meanwhile that answer is a
+            # traceback of its own after the one line the command printed. Wait for it here.
+            await asyncio.to_thread(connection._thread.join, THREAD_END_SECONDS)
+            raise
+
+    return connect
+
+
+# How long a failed SQLite open waits for its aiosqlite thread (it ends within milliseconds).
+THREAD_END_SECONDS = 5.0
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     options: dict[str, Any] = {
         "json_serializer": _json_dumps,
@@ -50,6 +76,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         if in_memory:
             # One shared connection, or every checkout would see its own empty database.
             options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        elif not make_url(url).query:
+            options["async_creator"] = _opening_sqlite_file(make_url(url).database or "")
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
