@@ -26,6 +26,7 @@ from store_service.rpc.paging import page_query, paged, within_budget
 from store_service.services import deliverables
 from store_service.services.batches import batch_size
 from store_service.services.deliverables import DueDrafts, ExecutionRequest, ReviewDecision
+from store_service.services.pages import invalid_page_token
 from store_service.services.units_of_work import Reply, UnitsOfWork
 
 
@@ -159,9 +160,7 @@ class DeliverablesServicer(deliverables_pb2_grpc.DeliverablesServiceServicer):
         try:
             before = int(request.page_token) if request.page_token else None
         except ValueError:
-            raise invalid(
-                Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
-            ) from None
+            raise invalid_page_token() from None
         rows = await deliverables.denials(self.units, request.deliverable_id or None, before, size)
         # Its page token is the id of the last denial listed, not a page_tokens cursor.
         denials = within_budget(denial_message(row) for row in rows)

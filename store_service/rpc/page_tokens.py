@@ -10,12 +10,7 @@ from typing import Any
 
 import orjson
 
-from plant_store_client.reasons import Reason
-from store_service.domain.errors import DomainError, invalid
-
-
-def _foreign() -> DomainError:
-    return invalid(Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued")
+from store_service.services.pages import invalid_page_token
 
 
 def encode(created_at: datetime, key: str) -> str:
@@ -30,7 +25,7 @@ def decode(token: str) -> tuple[datetime, str] | None:
         moment, _, key = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
         return datetime.fromisoformat(moment), key
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _foreign() from None
+        raise invalid_page_token() from None
 
 
 def encode_values(values: Sequence[Any]) -> str:
@@ -42,7 +37,7 @@ def decode_values(token: str) -> list[Any]:
     try:
         values = orjson.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, binascii.Error):
-        raise _foreign() from None
+        raise invalid_page_token() from None
     if not isinstance(values, list):
-        raise _foreign()
+        raise invalid_page_token()
     return values

@@ -16,7 +16,7 @@ from store_service.domain.errors import not_found, permission_denied
 from store_service.domain.records import InvoiceRow, OrderRow, ReceiptRow
 from store_service.domain.values import optional_trimmed, trim
 from store_service.services.numbers import next_numbers
-from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.pages import PageQuery, Rows, page_start, read_rows
 from store_service.services.units_of_work import UnitsOfWork
 
 
@@ -82,10 +82,9 @@ async def list_receipts(
     units: UnitsOfWork, raw_customer_id: str, page: PageQuery
 ) -> Rows[ReceiptRow]:
     """A page of the customer's receipts, newest first."""
+    start = page_start(statements.CUSTOMER_RECEIPTS, page)
     customer_id = require_customer_id(raw_customer_id)
-    rows = await units.read(
-        lambda tx: read_rows(tx, statements.CUSTOMER_RECEIPTS, page, customer_id=customer_id)
-    )
+    rows = await units.read(lambda tx: read_rows(tx, start, customer_id=customer_id))
     return cast("Rows[ReceiptRow]", rows)
 
 
@@ -106,10 +105,9 @@ async def list_invoices(
     units: UnitsOfWork, raw_customer_id: str, page: PageQuery
 ) -> Rows[InvoiceRow]:
     """A page of the customer's invoices, oldest first."""
+    start = page_start(statements.CUSTOMER_INVOICES, page)
     customer_id = require_customer_id(raw_customer_id)
-    rows = await units.read(
-        lambda tx: read_rows(tx, statements.CUSTOMER_INVOICES, page, customer_id=customer_id)
-    )
+    rows = await units.read(lambda tx: read_rows(tx, start, customer_id=customer_id))
     return cast("Rows[InvoiceRow]", rows)
 
 

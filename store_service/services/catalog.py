@@ -19,7 +19,7 @@ from store_service.domain.agent_types import (
 )
 from store_service.domain.errors import already_exists, not_found
 from store_service.domain.records import CatalogEntry
-from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.pages import PageQuery, Rows, page_start, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 # Reads the stored definition document of an agent type id (None when there is none).
@@ -33,7 +33,8 @@ def _agent_type_not_found(agent_type_id: str) -> Exception:
 
 
 async def _entries(units: UnitsOfWork, keyset: Keyset, page: PageQuery) -> Rows[CatalogEntry]:
-    rows = await units.read(lambda tx: read_rows(tx, keyset, page))
+    start = page_start(keyset, page)
+    rows = await units.read(lambda tx: read_rows(tx, start))
     return cast("Rows[CatalogEntry]", rows)
 
 

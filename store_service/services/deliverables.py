@@ -34,7 +34,7 @@ from store_service.services.hired_agents import (
     require_owner,
     require_view_readable,
 )
-from store_service.services.pages import PageQuery, Rows, cursor_after, read_rows
+from store_service.services.pages import PageQuery, Rows, cursor_after, page_start, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 
@@ -384,9 +384,10 @@ async def review_history(
     units: UnitsOfWork, deliverable_id: str, page: PageQuery
 ) -> Rows[DeliverableReviewRow]:
     """A page of a deliverable's reviews, oldest first."""
+    start = page_start(sql.REVIEW_HISTORY, page)
 
     async def work(tx: Transaction) -> Rows[DeliverableReviewRow]:
-        rows = await read_rows(tx, sql.REVIEW_HISTORY, page, deliverable_id=deliverable_id)
+        rows = await read_rows(tx, start, deliverable_id=deliverable_id)
         return cast("Rows[DeliverableReviewRow]", rows)
 
     return await units.read(work)
@@ -396,9 +397,10 @@ async def execution_history(
     units: UnitsOfWork, deliverable_id: str, page: PageQuery
 ) -> Rows[DeliverableExecutionRow]:
     """A page of a deliverable's executions, oldest first."""
+    start = page_start(sql.EXECUTION_HISTORY, page)
 
     async def work(tx: Transaction) -> Rows[DeliverableExecutionRow]:
-        rows = await read_rows(tx, sql.EXECUTION_HISTORY, page, deliverable_id=deliverable_id)
+        rows = await read_rows(tx, start, deliverable_id=deliverable_id)
         return cast("Rows[DeliverableExecutionRow]", rows)
 
     return await units.read(work)

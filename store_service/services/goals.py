@@ -11,6 +11,7 @@ from typing import Any, cast
 from plant_store_client.reasons import Reason
 from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.sql import Transaction
+from store_service.db.statements import catalog as catalog_statements
 from store_service.db.statements import goals as statements
 from store_service.domain.errors import invalid
 from store_service.domain.goals import (
@@ -28,7 +29,7 @@ from store_service.services.hired_agents import (
     require_view_readable,
     require_view_writable,
 )
-from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.pages import PageQuery, Rows, page_start, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 
@@ -41,12 +42,13 @@ async def list_goals(
     page: PageQuery,
 ) -> Rows[GoalInstanceRow]:
     """A page of the instance's goals in creation order, while its data is kept."""
+    start = page_start(statements.GOALS_OF, page)
     at = as_of or units.clock()
 
     async def work(tx: Transaction) -> Rows[GoalInstanceRow]:
         view = await owned_view(tx, hired_instance_id, raw_customer_id)
         require_view_readable(view, retention_days, at)
-        rows = await read_rows(tx, statements.GOALS_OF, page, hired_instance_id=hired_instance_id)
+        rows = await read_rows(tx, start, hired_instance_id=hired_instance_id)
         return cast("Rows[GoalInstanceRow]", rows)
 
     return await units.read(work)
@@ -58,7 +60,7 @@ async def _definition(tx: Transaction, locked: InstanceWithDefinition) -> dict[s
     definition: str | None = locked["definition"]
     if locked["definition_type"] != agent_type_id:
         # SQL's trim and upper know fewer characters than Python's: read by Python's choice.
-        definition = await statements.definition(tx, agent_type_id)
+        definition = await catalog_statements.current_document(tx, agent_type_id)
     return None if definition is None else from_stored_json(definition)
 
 

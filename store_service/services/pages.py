@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from plant_store_client.reasons import Reason
 from store_service.db.keyset import Cursor, Keyset
 from store_service.db.sql import Row, Transaction
-from store_service.domain.errors import invalid
+from store_service.domain.errors import DomainError, invalid
 
 T = TypeVar("T")
 
@@ -34,6 +34,10 @@ class Rows(Generic[T]):
     cursor_of: Callable[[T], Cursor]
 
 
+def invalid_page_token() -> DomainError:
+    return invalid(Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued")
+
+
 def cursor_after(keyset: Keyset, query: PageQuery) -> Cursor | None:
     """Where the page `query` asks for starts in `keyset`'s order (None: at the first row)."""
     if query.after is None:
@@ -41,13 +45,24 @@ def cursor_after(keyset: Keyset, query: PageQuery) -> Cursor | None:
     try:
         return keyset.decoded(query.after)
     except ValueError:
-        raise invalid(
-            Reason.INVALID_PAGE_TOKEN, "page_token is not one this store issued"
-        ) from None
+        raise invalid_page_token() from None
 
 
-async def read_rows(tx: Transaction, keyset: Keyset, query: PageQuery, **params: Any) -> Rows[Row]:
-    """The rows of the page `query` asks for (one more than its size, to know whether more
-    follow)."""
-    rows = await keyset.page(tx, cursor_after(keyset, query), query.size + 1, **params)
-    return Rows(rows, keyset.cursor)
+@dataclass(frozen=True, slots=True)
+class PageStart:
+    """A page query checked against its keyset: made before the use case's other checks and its
+    unit of work, so a foreign token is refused first and without a database round trip."""
+
+    keyset: Keyset
+    after: Cursor | None
+    size: int
+
+
+def page_start(keyset: Keyset, query: PageQuery) -> PageStart:
+    return PageStart(keyset, cursor_after(keyset, query), query.size)
+
+
+async def read_rows(tx: Transaction, start: PageStart, **params: Any) -> Rows[Row]:
+    """The rows of the page (one more than its size, to know whether more follow)."""
+    rows = await start.keyset.page(tx, start.after, start.size + 1, **params)
+    return Rows(rows, start.keyset.cursor)

@@ -14,7 +14,7 @@ from store_service.domain.errors import failed_precondition, not_found, permissi
 from store_service.domain.records import SubscriptionRow
 from store_service.services.batches import until_done
 from store_service.services.outbox import emit
-from store_service.services.pages import PageQuery, Rows, read_rows
+from store_service.services.pages import PageQuery, Rows, page_start, read_rows
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
 
@@ -35,10 +35,9 @@ async def list_customer_subscriptions(
     units: UnitsOfWork, raw_customer_id: str, page: PageQuery
 ) -> Rows[SubscriptionRow]:
     """A page of a customer's subscriptions, by period end, then start, then id."""
+    start = page_start(statements.CUSTOMER_SUBSCRIPTIONS, page)
     customer_id = require_customer_id(raw_customer_id)
-    rows = await units.read(
-        lambda tx: read_rows(tx, statements.CUSTOMER_SUBSCRIPTIONS, page, customer_id=customer_id)
-    )
+    rows = await units.read(lambda tx: read_rows(tx, start, customer_id=customer_id))
     return cast("Rows[SubscriptionRow]", rows)
 
 

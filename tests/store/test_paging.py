@@ -210,3 +210,25 @@ async def test_bad_page_requests_are_refused(
     # More than the maximum is served at the maximum (AIP-158), not refused.
     large = billing_pb2.ListReceiptsRequest(customer_id=CUSTOMER, page_size=MAX_PAGE_SIZE + 1)
     assert len((await billing.ListReceipts(large)).receipts) == 2
+
+
+async def test_a_foreign_page_token_is_refused_before_the_list_is_looked_up(
+    http: httpx.AsyncClient, channel: grpc.aio.Channel
+) -> None:
+    for _ in range(2):
+        await subscribe(http, CUSTOMER)
+    billing = billing_pb2_grpc.BillingServiceStub(channel)
+    first = await billing.ListCustomerSubscriptions(
+        billing_pb2.ListCustomerSubscriptionsRequest(customer_id=CUSTOMER, page_size=1)
+    )
+    # A subscription cursor has three keys, a goal or invoice cursor two: on those lists the
+    # token is refused as a token whatever the instance or customer (a missing instance, no
+    # customer at all), as the page request is checked first.
+    token = first.next_page_token
+    hiring = hiring_pb2_grpc.HiringServiceStub(channel)
+    missing = hiring_pb2.ListGoalsRequest(
+        hired_instance_id="HAI-missing", customer_id=CUSTOMER, page_token=token
+    )
+    assert await _refusal(hiring.ListGoals(missing)) == "INVALID_PAGE_TOKEN"
+    anyone = billing_pb2.ListInvoicesRequest(customer_id="", page_token=token)
+    assert await _refusal(billing.ListInvoices(anyone)) == "INVALID_PAGE_TOKEN"

@@ -23,9 +23,6 @@ GOALS_OF = Keyset(
     Key(goals.c.created_at),
     Key(goals.c.goal_instance_id),
 )
-DEFINITION = Statement(
-    select(agent_types.c.document).where(agent_types.c.agent_type_id == bindparam("agent_type_id"))
-)
 # agent_type_for in SQL, from the same prefixes.
 _AGENT_TYPE = case(
     *(
@@ -68,12 +65,6 @@ async def lock_with_definition(
 ) -> InstanceWithDefinition | None:
     row = await tx.first(LOCK_WITH_DEFINITION, hired_instance_id=hired_instance_id)
     return cast("InstanceWithDefinition | None", row)
-
-
-async def definition(tx: Transaction, agent_type_id: str) -> str | None:
-    """The stored definition document of an agent type of the current catalog."""
-    document: str | None = await tx.scalar(DEFINITION, agent_type_id=agent_type_id)
-    return document
 
 
 async def upsert(tx: Transaction, goal: GoalInstanceRow) -> GoalInstanceRow:
