@@ -13,15 +13,6 @@ from plant_store_client.reasons import Reason
 from plant_store_client.wire.documents import Document, from_stored_json, to_json
 from store_service.db.sql import Transaction
 from store_service.db.statements import hired_agents as statements
-
-# Fragments of the instance's SQL that deliverables' statements join with (their home is
-# db/statements/hired_agents.py; imported from here until deliverables moves its SQL too).
-from store_service.db.statements.hired_agents import (
-    SAME_SUBSCRIPTION as SAME_SUBSCRIPTION,
-)
-from store_service.db.statements.hired_agents import (
-    SUBSCRIPTION_STATE as SUBSCRIPTION_STATE,
-)
 from store_service.domain.errors import not_found, permission_denied
 from store_service.domain.hiring import (
     TRIAL_LENGTH,

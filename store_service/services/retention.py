@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from store_service.db.sql import Statement, Transaction
-from store_service.db.statements import idempotency, retention
+from store_service.db.statements import idempotency, outbox, retention
 from store_service.services.batches import NOTHING, Batches, purge_all
 from store_service.services.units_of_work import R, Reply, UnitsOfWork
 
@@ -85,8 +85,8 @@ async def delivered_events_batch(
     """Deletes (or, dry, counts) one batch of events acknowledged before the cutoff."""
     return await _one_batch(
         units,
-        lambda tx: _counted(tx, retention.COUNT_OLD_EVENTS, cutoff, batch_size),
-        lambda tx: _purged_rows(tx, retention.PURGE_OLD_EVENTS, cutoff, batch_size),
+        lambda tx: _counted(tx, outbox.COUNT_OLD_EVENTS, cutoff, batch_size),
+        lambda tx: _purged_rows(tx, outbox.PURGE_OLD_EVENTS, cutoff, batch_size),
         dry_run=dry_run,
     )
 

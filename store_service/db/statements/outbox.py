@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from store_service.db.models import NotificationEvent, table_of
 from store_service.db.sql import Statement, Transaction
@@ -35,6 +35,19 @@ UNDELIVERED = Statement(
     .where(events.c.delivered_at.is_(None))
     .order_by(events.c.event_id)
     .limit(bindparam("limit"))
+)
+# Events acknowledged before a cutoff, a batch at a time (the retention purge).
+_OLD_EVENTS = (
+    select(events.c.event_id)
+    .where(events.c.delivered_at < bindparam("cutoff"))
+    .order_by(events.c.event_id)
+    .limit(bindparam("batch_size"))
+)
+COUNT_OLD_EVENTS = Statement(select(func.count()).select_from(_OLD_EVENTS.subquery()))
+PURGE_OLD_EVENTS = Statement(
+    delete(events)
+    .where(events.c.event_id.in_(_OLD_EVENTS.with_for_update(skip_locked=True).scalar_subquery()))
+    .returning(events.c.event_id)
 )
 
 

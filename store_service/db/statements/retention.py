@@ -1,5 +1,5 @@
-"""The SQL of retention purges: hired agents past their retention (with everything they own)
-and acknowledged outbox events past theirs."""
+"""The SQL of the retention purge: hired agents past their retention, with everything they own
+(the outbox's and idempotency records' purges are with their tables' other statements)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from store_service.db.models import (
     EnforcementDenial,
     GoalInstance,
     HiredInstance,
-    NotificationEvent,
     RetentionPurgeGuard,
     Subscription,
     TrialTransition,
@@ -25,7 +24,6 @@ from store_service.db.sql import Statement, Transaction
 instances = table_of(HiredInstance)
 subscriptions = table_of(Subscription)
 deliverables = table_of(Deliverable)
-events = table_of(NotificationEvent)
 guard = table_of(RetentionPurgeGuard)
 
 _EXPIRED = (
@@ -47,18 +45,6 @@ CLAIM_EXPIRED = Statement(_EXPIRED.with_for_update(of=instances, skip_locked=Tru
 COUNT_EXPIRED = Statement(select(func.count()).select_from(_EXPIRED.subquery()))
 ENTER = Statement(insert(guard).values(purge_id=bindparam("purge_id")))
 LEAVE = Statement(delete(guard).where(guard.c.purge_id == bindparam("purge_id")))
-_OLD_EVENTS = (
-    select(events.c.event_id)
-    .where(events.c.delivered_at < bindparam("cutoff"))
-    .order_by(events.c.event_id)
-    .limit(bindparam("batch_size"))
-)
-COUNT_OLD_EVENTS = Statement(select(func.count()).select_from(_OLD_EVENTS.subquery()))
-PURGE_OLD_EVENTS = Statement(
-    delete(events)
-    .where(events.c.event_id.in_(_OLD_EVENTS.with_for_update(skip_locked=True).scalar_subquery()))
-    .returning(events.c.event_id)
-)
 # What a hired agent owns, deleted before it: its drafts' histories, then the rows naming it.
 _DRAFT_HISTORIES = tuple(
     table_of(model) for model in (DeliverableReview, DeliverableExecution, EnforcementDenial)
