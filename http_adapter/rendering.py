@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 
 from http_adapter.renderers import renderer
 from http_adapter.schemas import responses
-from http_adapter.times import iso
+from plant_store_client.wire.values import iso
 
 subscription = renderer(responses.Subscription)
 coupon_checkout = renderer(responses.CouponCheckout)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import socket
 
 import uvicorn
 
@@ -12,7 +12,7 @@ from http_adapter.config import AdapterSettings
 from http_adapter.observability import serve_metrics
 from plant_store_client.collector import settle_after_start_up
 from plant_store_client.settings_parsing import split_host_port
-from plant_store_client.start_failures import StartFailure, listening
+from plant_store_client.start_failures import StartFailure, bound_socket, listening
 from plant_store_client.tracing import tracer_provider_from_env
 from plant_store_client.version import VERSION
 
@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 def serve_http() -> None:
     settings = AdapterSettings.from_env()
     host, port = split_host_port(settings.http_listen)
-    public = _bound_socket(host, port, settings.http_listen)
+    # Bound here (as uvicorn would) so that a busy port is refused in one line naming
+    # PLANT_HTTP_LISTEN, not logged by uvicorn on its way out.
+    public = bound_socket("PLANT_HTTP_LISTEN", settings.http_listen)
+    public.set_inheritable(True)
     app = create_app(settings, tracer_provider=tracer_provider_from_env("plant-adapter"))
     if settings.metrics_listen:
         with listening("PLANT_HTTP_METRICS_LISTEN", settings.metrics_listen):
@@ -49,20 +52,10 @@ def serve_http() -> None:
         # Nothing here reads the client's address; rewriting it from proxy headers costs time.
         proxy_headers=False,
     )
-    uvicorn.Server(config).run(sockets=[public])
-
-
-def _bound_socket(host: str, port: int, address: str) -> socket.socket:
-    """The public port, bound here (as uvicorn would) so that a busy port is refused in one
-    line naming PLANT_HTTP_LISTEN, not logged by uvicorn on its way out."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    bound = socket.socket(family, socket.SOCK_STREAM)
-    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        with listening("PLANT_HTTP_LISTEN", address):
-            bound.bind((host, port))
-    except StartFailure:
-        bound.close()
-        raise
-    bound.set_inheritable(True)
-    return bound
+    server = uvicorn.Server(config)
+    # What uvicorn.run does around Server.run: Ctrl-C ends quietly, and a server that never
+    # started (the app's start-up failed, as logged) is a failed start, not a clean exit.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[public])
+    if not server.started:
+        raise StartFailure("the adapter did not start (its start-up failed: see the log)")

@@ -16,11 +16,11 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from plant_store_client.instants import EARLIEST, LATEST, representable
-from plant_store_client.wire.values import optional_instant, timestamp
+from plant_store_client.wire.values import iso, optional_instant, timestamp
 
 RANGE = {
-    "earliest": EARLIEST.isoformat().replace("+00:00", "Z"),
-    "latest": LATEST.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+    "earliest": iso(EARLIEST),
+    "latest": iso(LATEST.replace(microsecond=0)),
 }
 
 
@@ -46,15 +46,6 @@ def as_utc(value: datetime) -> datetime:
 
 def client_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
     return timestamp(as_utc(value)) if value is not None else None
-
-
-def iso(value: datetime | None) -> str | None:
-    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept), without
-    pydantic's per-call cost: isoformat differs from it only in writing UTC as +00:00."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def time_of(owner: Message, field: str) -> str | None:

@@ -100,9 +100,13 @@ def _local_addresses() -> tuple[str, str]:
     from http_adapter.config import AdapterSettings
     from plant_store_client.settings_parsing import split_host_port
 
-    store_host, _, store_port = StoreSettings.from_env().listen.rpartition(":")
+    listen = StoreSettings.from_env().listen
     http_host, http_port = split_host_port(AdapterSettings.from_env().http_listen)
-    return f"{_local(store_host)}:{store_port}", f"http://{_local(http_host)}:{http_port}"
+    base = f"http://{_local(http_host)}:{http_port}"
+    if listen.startswith("unix:"):
+        return listen, base
+    store_host, store_port = split_host_port(listen)
+    return f"{_local(store_host)}:{store_port}", base
 
 
 def _announce_when_ready(
@@ -130,9 +134,11 @@ def _announce_when_ready(
 
 
 def _local(host: str) -> str:
-    """A host to reach a listener on this machine by: a wildcard address is not one."""
-    host = host.strip("[]")
-    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    """A host to reach a listener on this machine by (a wildcard address is not one), in
+    brackets when it is an IPv6 address, as targets and URLs write it."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def _answers(url: str) -> bool:
@@ -294,8 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument(
         "--target",
-        default=os.environ.get("PLANT_STORE_TARGET", "127.0.0.1:50051"),
-        help="the store's gRPC address (default: PLANT_STORE_TARGET, now %(default)s)",
+        help="the store's gRPC address (default: PLANT_STORE_TARGET, else 127.0.0.1:50051)",
     )
     health = _command(
         commands, "health", "exit 0 when the store reports SERVING", environment.JOB, [target]
@@ -390,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(log_level(), service=f"plant-store {args.command}")
         logging.getLogger("alembic").setLevel(logging.WARNING)
         if "target" in args:  # a job or health check: its client settings, before it starts
-            client_settings.check()
+            args.target = client_settings.checked_target(args.target)
         code: int = args.func(args)
     except (SchemaOutOfDate, SchemaAhead, UnsafeConfiguration) as refusal:
         return start_failures.report(args.command, refusal, start_failures.CONFIGURATION)

@@ -20,9 +20,8 @@ from typing import Protocol
 from google.protobuf import timestamp_pb2
 from plant.store.v1 import billing_pb2, deliverables_pb2, hiring_pb2, maintenance_pb2
 
-from http_adapter.times import iso
 from plant_store_client.client import StoreClient
-from plant_store_client.wire.values import instant, timestamp
+from plant_store_client.wire.values import instant, iso, timestamp
 
 
 def parse_time(text: str) -> datetime:

@@ -17,6 +17,8 @@ from plant.store.v1 import (
     maintenance_pb2_grpc,
 )
 
+from plant_store_client import client_settings
+from plant_store_client import settings_parsing as read
 from plant_store_client.logging_context import correlation_id as current_correlation_id
 from plant_store_client.tls import ClientTls
 from plant_store_client.tracing import client_interceptors
@@ -105,9 +107,9 @@ class StoreClient:
         return cls(
             target,
             deadline_seconds=deadline_seconds,
-            auth_token=os.environ.get("STORE_AUTH_TOKEN"),
+            auth_token=read.token(os.environ, "STORE_AUTH_TOKEN"),
             retries=True,
-            tls=ClientTls.from_env(),
+            tls=client_settings.client_tls(),
         )
 
     async def call(

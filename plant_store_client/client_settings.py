@@ -23,8 +23,15 @@ def client_tls(env: Mapping[str, str] = os.environ) -> ClientTls | None:
     return tls
 
 
-def check(env: Mapping[str, str] = os.environ) -> None:
-    """Refuses (InvalidSetting) a client setting a job could not use, before it starts."""
-    store_target(env)
+def checked_target(target: str | None, env: Mapping[str, str] = os.environ) -> str:
+    """The store a job calls — `target` when given (its --target), else PLANT_STORE_TARGET —
+    with the job's other client settings; refuses (InvalidSetting) any it could not use,
+    before it starts."""
+    chosen = (
+        read.grpc_target({"--target": target}, "--target", DEFAULT_STORE_TARGET)
+        if target is not None
+        else store_target(env)
+    )
     read.token(env, "STORE_AUTH_TOKEN")
     client_tls(env)
+    return chosen

@@ -38,19 +38,29 @@ def report(command: str, error: BaseException, code: int) -> int:
     return code
 
 
+def bound_socket(variable: str, address: str) -> socket.socket:
+    """A socket bound to `address` (a host:port already checked), or StartFailure naming
+    `variable` when nothing here can listen there."""
+    host, port = read.split_host_port(address)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    bound = socket.socket(family, socket.SOCK_STREAM)
+    # As gRPC and uvicorn bind: a port left in TIME_WAIT by a previous run is free.
+    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        with listening(variable, address):
+            bound.bind((host, port))
+    except StartFailure:
+        bound.close()
+        raise
+    return bound
+
+
 def require_free(variable: str, address: str) -> None:
     """Refuses (StartFailure) a host:port nothing here can listen on, before gRPC tries: its
     C core would log a line of its own and then only say that binding failed."""
-    parsed = read.host_port(address)
-    if parsed is None:  # a Unix socket: gRPC's own refusal is all there is
+    if read.host_port(address) is None:  # a Unix socket: gRPC's own refusal is all there is
         return
-    host, port = parsed
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        # As gRPC and uvicorn bind: a port left in TIME_WAIT by a previous run is free.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        with listening(variable, address):
-            probe.bind((host, port))
+    bound_socket(variable, address).close()
 
 
 def _reason(error: OSError) -> str:

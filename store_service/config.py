@@ -7,9 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from plant_store_client import settings_parsing as read
 from store_service.database_urls import database_url
 from store_service.db.lock_waits import DEFAULT_LOCK_WAIT_SECONDS
@@ -39,19 +36,6 @@ def _retention_days(raw: str | None) -> int:
     except ValueError:
         return 30
     return max(days, 0)
-
-
-def _nonblank(raw: str | None, default: str) -> str:
-    value = (raw or "").strip()
-    return value or default
-
-
-def masked_url(url: str) -> str:
-    """The URL as it may be logged: its password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "an unparsable URL"
 
 
 def _truthy(raw: str | None, default: str) -> bool:
@@ -122,8 +106,8 @@ class StoreSettings:
             end_retention_days=_retention_days(env.get("END_RETENTION_DAYS")),
             issue_gst_invoice=_truthy(env.get("ISSUE_GST_INVOICE"), "true"),
             seller_gstin=(env.get("SELLER_GSTIN") or "").strip() or None,
-            seller_state_code=_nonblank(env.get("SELLER_GST_STATE_CODE"), "27"),
-            seller_legal_name=_nonblank(env.get("SELLER_LEGAL_NAME"), "WAOOAW"),
+            seller_state_code=read.text(env, "SELLER_GST_STATE_CODE", "27"),
+            seller_legal_name=read.text(env, "SELLER_LEGAL_NAME", "WAOOAW"),
             razorpay_key_secret=(env.get("RAZORPAY_KEY_SECRET") or "").strip() or None,
             razorpay_webhook_secret=(env.get("RAZORPAY_WEBHOOK_SECRET") or "").strip() or None,
             db_pool_size=read.integer(env, "STORE_DB_POOL_SIZE", 20, minimum=1, maximum=1000),

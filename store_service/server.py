@@ -34,7 +34,8 @@ from plant_store_client.settings_parsing import reading_files, split_host_port
 from plant_store_client.start_failures import listening, require_free
 from plant_store_client.tracing import tracer_provider_from_env
 from plant_store_client.version import VERSION
-from store_service.config import StoreSettings, masked_url
+from store_service.config import StoreSettings
+from store_service.database_urls import masked
 from store_service.db.connect_failures import connect_failure
 from store_service.db.database import Database
 from store_service.db.migrate import current_revision, head_revision, is_known, migrate
@@ -187,7 +188,7 @@ class StoreServer:
             self.settings.listen,
             self.port,
             self._security,
-            masked_url(self.settings.effective_database_url),
+            masked(self.settings.effective_database_url),
             self.settings.metrics_listen or "off",
         )
 
@@ -242,7 +243,7 @@ class StoreServer:
         """Why the database cannot be used, in one line (its URL's password masked)."""
         url = self.settings.effective_database_url
         return connect_failure(error, url) or (
-            f"DATABASE_URL={masked_url(url)}: unusable ({type(error).__qualname__})"
+            f"DATABASE_URL={masked(url)}: unusable ({type(error).__qualname__})"
         )
 
     async def _database_problem(self) -> str | None:

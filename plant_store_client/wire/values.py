@@ -99,3 +99,12 @@ def optional_text(owner: Message, field: str) -> str | None:
         return None
     value: str = getattr(owner, field)
     return value
+
+
+def iso(value: datetime | None) -> str | None:
+    """A datetime exactly as pydantic v2 writes it (UTC as Z, other offsets kept), without
+    pydantic's per-call cost: isoformat differs from it only in writing UTC as +00:00."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from http_adapter.times import iso
 from plant_store_client.wire.errors import InvalidWireValue
-from plant_store_client.wire.values import instant, timestamp
+from plant_store_client.wire.values import instant, iso, timestamp
 
 AWARE = st.datetimes(
     min_value=datetime(1, 1, 2),
